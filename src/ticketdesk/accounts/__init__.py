@@ -1,0 +1,1 @@
+"""Users, their roles, passwords and API tokens."""

@@ -1,0 +1,152 @@
+"""User accounts and API tokens over a Session."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ticketdesk.accounts.models import ApiToken, User
+from ticketdesk.accounts.passwords import MIN_LENGTH, hash_password, verify_password
+from ticketdesk.db import utcnow
+from ticketdesk.enums import Role
+from ticketdesk.errors import Conflict, InvalidValue, NotFound
+
+TOKEN_PREFIX = "td_"
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user(session: Session, *, email: str) -> User | None:
+    return session.scalars(select(User).where(User.email == normalize_email(email))).one_or_none()
+
+
+def get_user(session: Session, *, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} not found")
+    return user
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    role: Role,
+    name: str | None = None,
+    password: str | None = None,
+) -> User:
+    email = normalize_email(email)
+    if find_user(session, email=email) is not None:
+        raise Conflict(f"a user with email {email} already exists", field="email")
+    user = User(
+        email=email,
+        name=name or email.split("@", 1)[0],
+        role=role,
+        password_hash=_checked_hash(password) if password is not None else None,
+        is_active=True,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def update_user(
+    session: Session,
+    *,
+    user_id: int,
+    name: str | None = None,
+    role: Role | None = None,
+    is_active: bool | None = None,
+    password: str | None = None,
+) -> User:
+    user = get_user(session, user_id=user_id)
+    if name is not None:
+        user.name = name
+    if role is not None:
+        user.role = role
+    if is_active is not None:
+        user.is_active = is_active
+    if password is not None:
+        user.password_hash = _checked_hash(password)
+    session.flush()
+    return user
+
+
+def _checked_hash(password: str) -> str:
+    if len(password) < MIN_LENGTH:
+        raise InvalidValue(
+            f"password must be at least {MIN_LENGTH} characters long", field="password"
+        )
+    return hash_password(password)
+
+
+def list_users(session: Session, *, offset: int = 0, limit: int = 25) -> tuple[list[User], int]:
+    total = session.scalar(select(func.count(User.id))) or 0
+    page = session.scalars(select(User).order_by(User.id).offset(offset).limit(limit))
+    return list(page), total
+
+
+def authenticate(session: Session, *, email: str, password: str) -> User | None:
+    """The active user with this email and password, or None; same cost either way."""
+    user = find_user(session, email=email)
+    password_ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not password_ok or not user.is_active:
+        return None
+    return user
+
+
+def _token_hash(raw_token: str) -> str:
+    return hashlib.sha256(raw_token.encode()).hexdigest()
+
+
+def create_token(session: Session, *, user: User, label: str = "") -> tuple[ApiToken, str]:
+    """A new API token for `user`: the row, and the raw token (shown once, never stored)."""
+    raw_token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, label=label, token_hash=_token_hash(raw_token))
+    session.add(token)
+    session.flush()
+    return token, raw_token
+
+
+def user_for_token(session: Session, raw_token: str) -> User | None:
+    """The active user a live token belongs to, or None."""
+    token = session.scalars(
+        select(ApiToken).where(
+            ApiToken.token_hash == _token_hash(raw_token), ApiToken.revoked_at.is_(None)
+        )
+    ).one_or_none()
+    if token is None or not token.user.is_active:
+        return None
+    return token.user
+
+
+def list_tokens(session: Session, *, user: User | None = None) -> list[ApiToken]:
+    """Live tokens, of one user or of everyone."""
+    query = select(ApiToken).where(ApiToken.revoked_at.is_(None)).order_by(ApiToken.id)
+    if user is not None:
+        query = query.where(ApiToken.user_id == user.id)
+    return list(session.scalars(query))
+
+
+def revoke_token(session: Session, *, token_id: int, owner: User | None = None) -> ApiToken:
+    """Revoke a token; with `owner`, only one of that user's own tokens."""
+    token = session.get(ApiToken, token_id)
+    if token is None or token.revoked_at is not None or (owner and token.user_id != owner.id):
+        raise NotFound(f"token {token_id} not found")
+    token.revoked_at = utcnow()
+    session.flush()
+    return token
+
+
+def revoke_raw_token(session: Session, *, raw_token: str) -> ApiToken:
+    token = session.scalars(
+        select(ApiToken).where(ApiToken.token_hash == _token_hash(raw_token))
+    ).one_or_none()
+    if token is None:
+        raise NotFound("no such token")
+    return revoke_token(session, token_id=token.id)

@@ -1,0 +1,1 @@
+"""Read-only figures about tickets: volume, backlog, resolution times, categories."""

@@ -1,0 +1,92 @@
+"""The application factory: any subset of the services, on the configured databases."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from flask import Response, redirect
+from flask_openapi3 import Info, OpenAPI
+
+from ticketdesk import __version__
+from ticketdesk.db import Database, create_db_engine
+from ticketdesk.settings import Settings
+from ticketdesk.web import guards, problems
+from ticketdesk.web.context import AppState, app_state, close_sessions
+from ticketdesk.web.openapi import SECURITY_SCHEMES
+
+SERVICES = ("tickets", "analytics")
+
+
+def _database(settings: Settings, url: str) -> Database:
+    return Database(
+        create_db_engine(
+            url,
+            busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+            connect_timeout_s=settings.db_connect_timeout_s,
+            pool_size=settings.db_pool_size,
+            sqlite_synchronous=settings.sqlite_synchronous,
+        )
+    )
+
+
+def create_app(
+    settings: Settings | None = None, *, services: Collection[str] = SERVICES
+) -> OpenAPI:
+    """Build the WSGI app serving `services` ("tickets", "analytics") under /api."""
+    settings = settings or Settings()
+    unknown = set(services) - set(SERVICES)
+    if unknown:
+        raise ValueError(f"unknown services: {', '.join(sorted(unknown))}")
+    app = OpenAPI(
+        __name__,
+        info=Info(title="ticketdesk", version=__version__),
+        security_schemes=SECURITY_SCHEMES,
+        doc_prefix="/api/docs",
+        doc_url="/openapi.json",
+        validation_error_status=422,
+        validation_error_callback=problems.validation_problem,
+    )
+    app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=settings.max_body_bytes)
+    database = _database(settings, settings.database_url)
+    analytics_database = (
+        database
+        if settings.analytics_database_url == settings.database_url
+        else _database(settings, settings.analytics_database_url)
+    )
+    app.extensions["ticketdesk"] = AppState(settings, database, analytics_database)
+    app.teardown_appcontext(close_sessions)
+    app.before_request(guards.require_json_body)
+    problems.register(app)
+    _register_blueprints(app, services)
+    app.add_url_rule("/api/openapi.json", "openapi_json", lambda: app.api_doc)
+    app.add_url_rule("/api/docs", "api_docs", _docs_redirect)
+    return app
+
+
+def _register_blueprints(app: OpenAPI, services: Collection[str]) -> None:
+    from ticketdesk.web import health
+
+    app.register_api(health.bp)
+    if "tickets" in services:
+        from ticketdesk.accounts.api import tokens_bp, users_bp
+        from ticketdesk.tickets.api import bp as tickets_bp
+
+        app.register_api(tickets_bp)
+        app.register_api(users_bp)
+        app.register_api(tokens_bp)
+    if "analytics" in services:
+        from ticketdesk.analytics.api import bp as analytics_bp
+
+        app.register_api(analytics_bp)
+
+
+def _docs_redirect() -> Response:
+    return redirect("/api/docs/swagger", code=302)  # type: ignore[return-value]
+
+
+def dispose(app: OpenAPI) -> None:
+    """Close the app's connection pools (tests, and gunicorn workers at exit)."""
+    with app.app_context():
+        state = app_state()
+        state.database.dispose()
+        state.analytics_database.dispose()

@@ -1,0 +1,157 @@
+"""The `ticketdesk` command. Its interface is a contract: operators' scripts rely on it."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ticketdesk import migrate
+from ticketdesk.accounts import service as accounts
+from ticketdesk.accounts.models import User
+from ticketdesk.accounts.passwords import generate_password
+from ticketdesk.db import Database, create_db_engine
+from ticketdesk.enums import Role
+from ticketdesk.errors import DomainError
+from ticketdesk.settings import Settings
+
+
+@contextmanager
+def transaction(settings: Settings) -> Iterator[Session]:
+    """One committed transaction on the configured database; domain errors exit 1."""
+    database = Database(create_db_engine(settings.database_url))
+    try:
+        with database.session(write=True) as session, session.begin():
+            yield session
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    finally:
+        database.dispose()
+
+
+@click.group()
+@click.pass_context
+def main(context: click.Context) -> None:
+    """ticketdesk: a help desk with built-in analytics."""
+    context.obj = Settings()
+
+
+@main.group()
+def db() -> None:
+    """The database schema."""
+
+
+@db.command("upgrade")
+@click.pass_obj
+def db_upgrade(settings: Settings) -> None:
+    """Apply migrations to DATABASE_URL."""
+    migrate.upgrade(settings.database_url)
+    click.echo("database is up to date", err=True)
+
+
+@main.group()
+def users() -> None:
+    """User accounts."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
+@click.option("--name", default=None, help="display name (default: the email's local part)")
+@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+@click.pass_obj
+def users_create(
+    settings: Settings, email: str, role: str, name: str | None, password_stdin: bool
+) -> None:
+    """Create a user. Without --password-stdin a password is generated and printed once."""
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else generate_password()
+    with transaction(settings) as session:
+        user = accounts.create_user(
+            session, email=email, role=Role(role), name=name, password=password
+        )
+        click.echo(f"created {user.role} {user.email} (id {user.id})", err=True)
+    if not password_stdin:
+        click.echo(f"password: {password}")
+
+
+@main.group()
+def tokens() -> None:
+    """API tokens for scripts and integrations."""
+
+
+@tokens.command("create")
+@click.argument("email")
+@click.option("--label", default="", help="what the token is for")
+@click.pass_obj
+def tokens_create(settings: Settings, email: str, label: str) -> None:
+    """Create a token for EMAIL and print it (only the token, on stdout)."""
+    with transaction(settings) as session:
+        user = accounts.find_user(session, email=email)
+        if user is None:
+            raise click.ClickException(f"no user with email {email}")
+        _token, raw_token = accounts.create_token(session, user=user, label=label)
+    click.echo(raw_token)
+
+
+@tokens.command("revoke")
+@click.argument("token", required=False)
+@click.option("--id", "token_id", type=int, help="revoke by id instead of by value")
+@click.pass_obj
+def tokens_revoke(settings: Settings, token: str | None, token_id: int | None) -> None:
+    """Revoke a token, given its value (or --id)."""
+    if (token is None) == (token_id is None):
+        raise click.UsageError("give either TOKEN or --id")
+    with transaction(settings) as session:
+        if token_id is not None:
+            revoked = accounts.revoke_token(session, token_id=token_id)
+        else:
+            revoked = accounts.revoke_raw_token(session, raw_token=token or "")
+        click.echo(f"revoked token {revoked.id}", err=True)
+
+
+@main.command("demo-data")
+@click.option("--tickets", default=300, show_default=True, type=click.IntRange(0, 100_000))
+@click.option("--seed", default=7, show_default=True, help="random seed, for repeatable data")
+@click.pass_obj
+def demo_data(settings: Settings, tickets: int, seed: int) -> None:
+    """Fill an empty database with demo users and months of ticket history."""
+    from ticketdesk.demo import seed_demo
+
+    with transaction(settings) as session:
+        if session.scalar(select(func.count(User.id))):
+            click.echo("the database already has users; demo data not added", err=True)
+            return
+        logins = seed_demo(session, tickets=tickets, seed=seed)
+    click.echo(f"demo data: {tickets} tickets. Sign in with:")
+    for login in logins[:5]:
+        click.echo(f"  {login.role:<9} {login.email:<24} password {login.password}  "
+                   f"token {login.token}")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--service",
+    type=click.Choice(["all", "tickets", "analytics"]),
+    default="all",
+    show_default=True,
+    help="serve every service, or one of them alone (split deployment)",
+)
+@click.pass_obj
+def serve(
+    settings: Settings, host: str, port: int, workers: int, threads: int, service: str
+) -> None:
+    """Run the production server (gunicorn), upgrading the schema first."""
+    from ticketdesk.server import run
+
+    if service != "analytics":  # the analytics service may sit on a read-only replica
+        migrate.upgrade(settings.database_url)
+    services = ("tickets", "analytics") if service == "all" else (service,)
+    run(settings, services=services, bind=f"{host}:{port}", workers=workers, threads=threads)

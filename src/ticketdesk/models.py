@@ -1,0 +1,7 @@
+"""Every mapped model, imported once so that `Base.metadata` is complete (Alembic reads it)."""
+
+from ticketdesk.accounts.models import ApiToken, User
+from ticketdesk.db import Base
+from ticketdesk.tickets.models import Comment, Ticket, TicketChange
+
+__all__ = ["ApiToken", "Base", "Comment", "Ticket", "TicketChange", "User"]

@@ -1,0 +1,1 @@
+"""Tickets, their workflow, comments and change history."""

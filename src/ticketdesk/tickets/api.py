@@ -1,0 +1,178 @@
+"""HTTP views of the ticket service: parse, call the service, serialize."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify, url_for
+from flask_openapi3 import APIBlueprint, Tag
+
+from ticketdesk.accounts.models import User
+from ticketdesk.tickets import comments, history, service
+from ticketdesk.tickets.models import Comment, Ticket
+from ticketdesk.tickets.schemas import (
+    ChangeList,
+    ChangeOut,
+    CommentCreate,
+    CommentList,
+    CommentOut,
+    IfMatchHeader,
+    TicketCreate,
+    TicketList,
+    TicketListQuery,
+    TicketOut,
+    TicketPatch,
+    TicketPath,
+    TicketReplace,
+)
+from ticketdesk.tickets.workflow import next_statuses
+from ticketdesk.web.conditional import etag, if_match_versions
+from ticketdesk.web.context import current_user, db_session
+from ticketdesk.web.guards import authenticate
+from ticketdesk.web.openapi import BEARER, COMMON_ERRORS, errors
+from ticketdesk.web.pagination import PageQuery, page_response
+
+bp = APIBlueprint(
+    "tickets",
+    __name__,
+    url_prefix="/api/tickets",
+    abp_tags=[Tag(name="tickets", description="tickets, their conversation and history")],
+    abp_security=BEARER,
+    abp_responses=COMMON_ERRORS,
+)
+bp.before_request(authenticate)
+
+
+def ticket_body(ticket: Ticket, actor: User) -> dict[str, Any]:
+    body = TicketOut.model_validate(ticket)
+    body.next_statuses = next_statuses(ticket.status) if actor.is_agent else []
+    return body.model_dump(mode="json")
+
+
+def ticket_response(ticket: Ticket, status: int = 200) -> Response:
+    response = jsonify(ticket_body(ticket, current_user()))
+    response.status_code = status
+    response.headers["ETag"] = etag(ticket.version)
+    if status == 201:
+        response.headers["Location"] = url_for(".get_ticket", ticket_id=ticket.id)
+    return response
+
+
+def comment_body(comment: Comment) -> dict[str, Any]:
+    return CommentOut.model_validate(comment).model_dump(mode="json")
+
+
+@bp.post("", responses={201: TicketOut, **errors(403)})
+def create_ticket(body: TicketCreate) -> Response:
+    """Open a ticket; answers 201 with the ticket, its `ticket_id` and a Location."""
+    session = db_session()
+    ticket = service.create_ticket(session, actor=current_user(), **body.model_dump())
+    session.commit()
+    return ticket_response(ticket, status=201)
+
+
+@bp.get("", responses={200: TicketList})
+def list_tickets(query: TicketListQuery) -> Response:
+    """The tickets you may see, filtered, sorted and paginated (see X-Total-Count and Link)."""
+    actor = current_user()
+    assignees = query.assignee or []
+    filters = service.TicketFilters(
+        statuses=query.status or (),
+        categories=query.category or (),
+        priorities=query.priority or (),
+        assignee_ids=[actor.id if key == "me" else int(key) for key in assignees if key != "none"],
+        unassigned="none" in assignees,
+        requester_ids=query.requester or (),
+        text=query.q or None,
+    )
+    tickets, total = service.list_tickets(
+        db_session(),
+        actor=actor,
+        filters=filters,
+        sort=query.sort,
+        offset=query.offset,
+        limit=query.per_page,
+    )
+    return page_response([ticket_body(t, actor) for t in tickets], total=total, query=query)
+
+
+@bp.get("/<int:ticket_id>", responses={200: TicketOut, **errors(404)})
+def get_ticket(path: TicketPath) -> Response:
+    """One ticket, with its version as the ETag."""
+    return ticket_response(
+        service.get_ticket(db_session(), actor=current_user(), ticket_id=path.ticket_id)
+    )
+
+
+def _update(ticket_id: int, changes: dict[str, Any]) -> Response:
+    session = db_session()
+    ticket = service.update_ticket(
+        session,
+        actor=current_user(),
+        ticket_id=ticket_id,
+        changes=changes,
+        expected_versions=if_match_versions(),
+    )
+    session.commit()
+    return ticket_response(ticket)
+
+
+@bp.put("/<int:ticket_id>", responses={200: TicketOut, **errors(403, 404, 409, 412)})
+def replace_ticket(path: TicketPath, header: IfMatchHeader, body: TicketReplace) -> Response:
+    """Full update of the editable fields; send If-Match to refuse overwriting newer edits."""
+    changes = body.model_dump()
+    changes["title"] = body.title or service.title_from(body.description)
+    return _update(path.ticket_id, changes)
+
+
+@bp.patch("/<int:ticket_id>", responses={200: TicketOut, **errors(403, 404, 409, 412)})
+def patch_ticket(path: TicketPath, header: IfMatchHeader, body: TicketPatch) -> Response:
+    """Change some fields, e.g. `{"status": "resolved"}`; illegal status moves are 409."""
+    return _update(path.ticket_id, body.model_dump(exclude_unset=True))
+
+
+@bp.post(
+    "/<int:ticket_id>/comments", responses={201: CommentOut, **errors(403, 404)}
+)
+def add_comment(path: TicketPath, body: CommentCreate) -> Response:
+    """Reply to the requester, or (agents) add an internal note."""
+    session = db_session()
+    comment = comments.add_comment(
+        session,
+        actor=current_user(),
+        ticket_id=path.ticket_id,
+        content=body.content,
+        internal=body.internal,
+    )
+    session.commit()
+    response = jsonify(comment_body(comment))
+    response.status_code = 201
+    return response
+
+
+@bp.get("/<int:ticket_id>/comments", responses={200: CommentList, **errors(404)})
+def list_comments(path: TicketPath, query: PageQuery) -> Response:
+    """The conversation, oldest first; requesters do not see internal notes."""
+    page, total = comments.list_comments(
+        db_session(),
+        actor=current_user(),
+        ticket_id=path.ticket_id,
+        offset=query.offset,
+        limit=query.per_page,
+    )
+    return page_response([comment_body(c) for c in page], total=total, query=query)
+
+
+@bp.get("/<int:ticket_id>/history", responses={200: ChangeList, **errors(404)})
+def list_history(path: TicketPath, query: PageQuery) -> Response:
+    """Every change to the ticket: who, when, which field, old and new value."""
+    session = db_session()
+    ticket = service.get_ticket(session, actor=current_user(), ticket_id=path.ticket_id)
+    page, total = history.list_changes(
+        session, ticket=ticket, offset=query.offset, limit=query.per_page
+    )
+    return page_response(
+        [ChangeOut.model_validate(change).model_dump(mode="json") for change in page],
+        total=total,
+        query=query,
+    )

@@ -1,0 +1,264 @@
+"""Ticket operations over a Session: create, read, list, update. No HTTP in here."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, case, func, or_, select
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from ticketdesk.accounts.models import User
+from ticketdesk.db import utcnow
+from ticketdesk.enums import PRIORITY_RANK, Priority, Status
+from ticketdesk.errors import Conflict, InvalidValue, NotFound, StaleVersion
+from ticketdesk.tickets import workflow
+from ticketdesk.tickets.history import record_change
+from ticketdesk.tickets.models import DEFAULT_CATEGORY, Ticket
+from ticketdesk.tickets.visibility import visible_tickets
+
+TITLE_MAX = 200
+EDITABLE_FIELDS = ("title", "description", "category", "priority")
+# Requesters may word their ticket but not steer it.
+AGENT_ONLY_FIELDS = ("status", "assignee_id")
+
+SORT_KEYS: dict[str, ColumnElement[Any]] = {
+    "id": Ticket.id.expression,
+    "opened_at": Ticket.opened_at.expression,
+    "updated_at": Ticket.updated_at.expression,
+    "title": Ticket.title.expression,
+    "category": Ticket.category.expression,
+    "status": Ticket.status.expression,
+    "priority": case(PRIORITY_RANK, value=Ticket.priority),
+}
+SORT_VALUES = tuple(sorted([*SORT_KEYS, *(f"-{key}" for key in SORT_KEYS)]))
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketFilters:
+    """What a ticket list is narrowed to; empty means no narrowing."""
+
+    statuses: Sequence[Status] = ()
+    categories: Sequence[str] = ()
+    priorities: Sequence[Priority] = ()
+    assignee_ids: Sequence[int] = ()
+    unassigned: bool = False
+    requester_ids: Sequence[int] = ()
+    text: str | None = None
+
+
+def title_from(description: str) -> str:
+    """Seed clients send only a description: its first non-blank line becomes the title."""
+    first_line = next((line.strip() for line in description.splitlines() if line.strip()), "")
+    return first_line[:TITLE_MAX] or "(no title)"
+
+
+def get_ticket(
+    session: Session, *, actor: User, ticket_id: int, for_update: bool = False
+) -> Ticket:
+    query = (
+        visible_tickets(actor)
+        .where(Ticket.id == ticket_id)
+        .options(joinedload(Ticket.requester), joinedload(Ticket.assignee))
+    )
+    if for_update:
+        query = query.with_for_update(of=Ticket)
+    ticket = session.scalars(query).unique().one_or_none()
+    if ticket is None:
+        raise NotFound(f"ticket {ticket_id} not found")
+    return ticket
+
+
+def list_tickets(
+    session: Session,
+    *,
+    actor: User,
+    filters: TicketFilters,
+    sort: str = "-opened_at",
+    offset: int = 0,
+    limit: int = 25,
+) -> tuple[list[Ticket], int]:
+    """One page of the tickets `actor` may see, and how many match in all."""
+    query = _filtered(visible_tickets(actor), filters)
+    total = session.scalar(query.with_only_columns(func.count(Ticket.id)).order_by(None)) or 0
+    if sort not in SORT_VALUES:
+        raise InvalidValue(f"unknown sort key '{sort}'", field="sort")
+    key = SORT_KEYS[sort.lstrip("-")]
+    order = key.desc() if sort.startswith("-") else key.asc()
+    tiebreak = Ticket.id.desc() if sort.startswith("-") else Ticket.id.asc()
+    page = session.scalars(
+        query.options(joinedload(Ticket.requester), joinedload(Ticket.assignee))
+        .order_by(order, tiebreak)
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(page.unique()), total
+
+
+def _filtered(query: Select[tuple[Ticket]], filters: TicketFilters) -> Select[tuple[Ticket]]:
+    if filters.statuses:
+        query = query.where(Ticket.status.in_(filters.statuses))
+    if filters.categories:
+        query = query.where(Ticket.category.in_(filters.categories))
+    if filters.priorities:
+        query = query.where(Ticket.priority.in_(filters.priorities))
+    if filters.requester_ids:
+        query = query.where(Ticket.requester_id.in_(filters.requester_ids))
+    if filters.assignee_ids and filters.unassigned:
+        query = query.where(
+            or_(Ticket.assignee_id.in_(filters.assignee_ids), Ticket.assignee_id.is_(None))
+        )
+    elif filters.assignee_ids:
+        query = query.where(Ticket.assignee_id.in_(filters.assignee_ids))
+    elif filters.unassigned:
+        query = query.where(Ticket.assignee_id.is_(None))
+    if filters.text:
+        pattern = "%" + _escape_like(filters.text) + "%"
+        query = query.where(
+            or_(
+                Ticket.title.ilike(pattern, escape="\\"),
+                Ticket.description.ilike(pattern, escape="\\"),
+            )
+        )
+    return query
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def create_ticket(
+    session: Session,
+    *,
+    actor: User,
+    description: str,
+    title: str | None = None,
+    category: str | None = None,
+    priority: Priority | None = None,
+    status: Status | None = None,
+    assignee_id: int | None = None,
+    requester_id: int | None = None,
+    now: datetime | None = None,
+) -> Ticket:
+    """Open a ticket for `actor` (or, for agents, on behalf of `requester_id`)."""
+    now = now or utcnow()
+    if not actor.is_agent:
+        _refuse_for_requester("assignee_id", assignee_id, None)
+        _refuse_for_requester("requester_id", requester_id, actor.id)
+        _refuse_for_requester("status", status, Status.OPEN)
+    requester = actor if requester_id in (None, actor.id) else _user(session, requester_id)
+    ticket = Ticket(
+        title=title or title_from(description),
+        description=description,
+        category=category or DEFAULT_CATEGORY,
+        priority=priority or Priority.NORMAL,
+        status=Status.OPEN,
+        requester=requester,
+        assignee=_assignable_agent(session, assignee_id),
+        opened_at=now,
+        updated_at=now,
+    )
+    session.add(ticket)
+    session.flush()
+    record_change(
+        session, ticket=ticket, actor=actor, field="status", old=None, new=Status.OPEN, at=now
+    )
+    if status and status != Status.OPEN:
+        _start_in(ticket, status, now=now)
+        record_change(
+            session, ticket=ticket, actor=actor, field="status", old=Status.OPEN, new=status, at=now
+        )
+        _flush(session)
+    return ticket
+
+
+def _start_in(ticket: Ticket, status: Status, *, now: datetime) -> None:
+    """Agents may log a ticket straight into any state, e.g. one already solved on the phone."""
+    ticket.status = status
+    if status == Status.RESOLVED:
+        ticket.resolved_at = now
+    elif status == Status.CLOSED:
+        ticket.closed_at = now
+
+
+def update_ticket(
+    session: Session,
+    *,
+    actor: User,
+    ticket_id: int,
+    changes: Mapping[str, Any],
+    expected_versions: Collection[int] | None = None,
+    now: datetime | None = None,
+) -> Ticket:
+    """Apply `changes` (any of title, description, category, priority, status, assignee_id).
+
+    `expected_versions` comes from If-Match: when given, the ticket must still be at one of
+    them, otherwise nothing changes and StaleVersion is raised.
+    """
+    now = now or utcnow()
+    ticket = get_ticket(session, actor=actor, ticket_id=ticket_id, for_update=True)
+    if expected_versions is not None and ticket.version not in expected_versions:
+        raise StaleVersion(
+            f"ticket {ticket_id} is at version {ticket.version}; your copy is out of date"
+        )
+    if not actor.is_agent:
+        for field in AGENT_ONLY_FIELDS:
+            if field in changes:
+                _refuse_for_requester(field, changes[field], getattr(ticket, field))
+
+    def log(field: str, old: Any, new: Any) -> None:
+        record_change(session, ticket=ticket, actor=actor, field=field, old=old, new=new, at=now)
+
+    changed = False
+    for field in EDITABLE_FIELDS:
+        if field in changes and changes[field] != getattr(ticket, field):
+            log(field, getattr(ticket, field), changes[field])
+            setattr(ticket, field, changes[field])
+            changed = True
+    if "assignee_id" in changes and changes["assignee_id"] != ticket.assignee_id:
+        log("assignee_id", ticket.assignee_id, changes["assignee_id"])
+        ticket.assignee = _assignable_agent(session, changes["assignee_id"])
+        changed = True
+    if "status" in changes and changes["status"] != ticket.status:
+        before = (ticket.status, ticket.resolved_at, ticket.closed_at)
+        workflow.move(ticket, changes["status"], now=now)
+        for field, old in zip(("status", "resolved_at", "closed_at"), before, strict=True):
+            if getattr(ticket, field) != old:
+                log(field, old, getattr(ticket, field))
+        changed = True
+    if changed:
+        ticket.updated_at = now
+        _flush(session)
+    return ticket
+
+
+def _flush(session: Session) -> None:
+    try:
+        session.flush()
+    except StaleDataError as error:
+        # The row lock (or SQLite's write lock) makes this rare; never lose the other write.
+        raise Conflict("the ticket was changed by someone else at the same time; retry") from error
+
+
+def _refuse_for_requester(field: str, value: Any, allowed: Any) -> None:
+    if value is not None and value != allowed:
+        raise InvalidValue(f"requesters may not set '{field}'", field=field)
+
+
+def _user(session: Session, user_id: int | None) -> User:
+    user = session.get(User, user_id) if user_id is not None else None
+    if user is None or not user.is_active:
+        raise InvalidValue(f"no active user with id {user_id}", field="requester_id")
+    return user
+
+
+def _assignable_agent(session: Session, user_id: int | None) -> User | None:
+    if user_id is None:
+        return None
+    user = session.get(User, user_id)
+    if user is None or not user.is_active or not user.is_agent:
+        raise InvalidValue(f"user {user_id} is not an active agent", field="assignee_id")
+    return user

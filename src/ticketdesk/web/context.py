@@ -1,0 +1,55 @@
+"""What a request reaches for: the app's state, its database sessions, the signed-in user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, g, request
+from sqlalchemy.orm import Session
+
+from ticketdesk.accounts.models import User
+from ticketdesk.db import Database
+from ticketdesk.settings import Settings
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    database: Database
+    # The analytics service only reads, so it may be a replica; often the same database.
+    analytics_database: Database
+
+
+def app_state() -> AppState:
+    state: AppState = current_app.extensions["ticketdesk"]
+    return state
+
+
+def db_session() -> Session:
+    """The request's session on the main database; write requests take the write lock."""
+    if "db_session" not in g:
+        g.db_session = app_state().database.session(write=request.method not in SAFE_METHODS)
+    session: Session = g.db_session
+    return session
+
+
+def analytics_session() -> Session:
+    if "analytics_session" not in g:
+        g.analytics_session = app_state().analytics_database.session()
+    session: Session = g.analytics_session
+    return session
+
+
+def close_sessions(_error: BaseException | None = None) -> None:
+    for name in ("db_session", "analytics_session"):
+        session: Session | None = g.pop(name, None)
+        if session is not None:
+            session.close()
+
+
+def current_user() -> User:
+    """The user the request authenticated as (set by the auth guard before the view)."""
+    user: User = g.user
+    return user

@@ -1,0 +1,54 @@
+"""Checks every /api request passes before its view: a JSON body, and who is asking."""
+
+from __future__ import annotations
+
+from flask import g, request
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+
+from ticketdesk.accounts.service import user_for_token
+from ticketdesk.errors import NotAllowed, Unauthenticated
+from ticketdesk.web.context import current_user, db_session
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def require_json_body() -> None:
+    """415 for a body that is not JSON, 400 for JSON that does not parse, before any view runs."""
+    if not request.path.startswith("/api/") or request.method not in BODY_METHODS:
+        return
+    has_body = bool(request.content_length) or "chunked" in request.headers.get(
+        "Transfer-Encoding", ""
+    )
+    if not has_body and not request.mimetype:
+        return  # no body at all: the view's schema says what is missing
+    if not request.is_json:
+        raise UnsupportedMediaType("send the request body as application/json")
+    try:
+        request.get_json()
+    except BadRequest as error:
+        raise BadRequest("the request body is not valid JSON") from error
+    except RecursionError as error:
+        raise BadRequest("the request body is nested too deeply") from error
+
+
+def authenticate() -> None:
+    """Resolve the caller from `Authorization: Bearer <token>`; 401 when there is none."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    user = None
+    if scheme.lower() == "bearer" and token.strip():
+        user = user_for_token(db_session(), token.strip())
+    if user is None:
+        raise Unauthenticated("authentication required: send a valid bearer token")
+    g.user = user
+
+
+def require_agent() -> None:
+    authenticate()
+    if not current_user().is_agent:
+        raise NotAllowed("this is for agents and admins only")
+
+
+def require_admin() -> None:
+    authenticate()
+    if current_user().role != "admin":
+        raise NotAllowed("this is for admins only")

@@ -1,0 +1,42 @@
+"""Page parameters and the headers that describe a page: X-Total-Count and RFC 8288 Link."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Response, jsonify, request
+from pydantic import BaseModel, Field
+
+MAX_PER_PAGE = 100
+
+
+class PageQuery(BaseModel):
+    page: int = Field(default=1, ge=1, le=1_000_000, description="1-based page number")
+    per_page: int = Field(default=25, ge=1, le=MAX_PER_PAGE, description="items per page")
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+def page_response(items: Sequence[Any], *, total: int, query: PageQuery) -> Response:
+    """A JSON array of `items` with the headers a client needs to walk the pages."""
+    response = jsonify(list(items))
+    response.headers["X-Total-Count"] = str(total)
+    last = max(1, -(-total // query.per_page))
+    links = {"first": 1, "last": last}
+    if query.page > 1:
+        links["prev"] = min(query.page - 1, last)
+    if query.page < last:
+        links["next"] = query.page + 1
+    response.headers["Link"] = ", ".join(
+        f'<{_page_url(number)}>; rel="{rel}"' for rel, number in links.items()
+    )
+    return response
+
+
+def _page_url(page: int) -> str:
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "page"]
+    return f"{request.path}?{urlencode([*args, ('page', page)])}"
