@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from flask import Response, redirect
-from flask_openapi3 import Info, OpenAPI
+from flask_openapi3.models.info import Info
+from flask_openapi3.openapi import OpenAPI
 
 from ticketdesk import __version__
 from ticketdesk.db import Database, create_db_engine

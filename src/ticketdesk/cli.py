@@ -118,18 +118,31 @@ def tokens_revoke(settings: Settings, token: str | None, token_id: int | None) -
 @click.option("--seed", default=7, show_default=True, help="random seed, for repeatable data")
 @click.pass_obj
 def demo_data(settings: Settings, tickets: int, seed: int) -> None:
-    """Fill an empty database with demo users and months of ticket history."""
+    """Fill an empty database with demo users and months of ticket history.
+
+    The demo logins are printed and kept in <instance>/demo-logins.txt (mode 600), so that
+    `make run` can show them again on later starts.
+    """
     from ticketdesk.demo import seed_demo
 
+    logins_file = settings.instance_path / "demo-logins.txt"
     with transaction(settings) as session:
         if session.scalar(select(func.count(User.id))):
-            click.echo("the database already has users; demo data not added", err=True)
+            click.echo("the database already has users; no demo data added", err=True)
+            if logins_file.exists():
+                click.echo(logins_file.read_text(), nl=False)
             return
         logins = seed_demo(session, tickets=tickets, seed=seed)
-    click.echo(f"demo data: {tickets} tickets. Sign in with:")
-    for login in logins[:5]:
-        click.echo(f"  {login.role:<9} {login.email:<24} password {login.password}  "
-                   f"token {login.token}")
+    lines = [f"demo data: {tickets} tickets. Sign in at http://127.0.0.1:8000 with:"]
+    lines += [
+        f"  {login.role:<9} {login.email:<22} password {login.password}  token {login.token}"
+        for login in logins[:5]
+    ]
+    text = "\n".join(lines) + "\n"
+    logins_file.parent.mkdir(parents=True, exist_ok=True)
+    logins_file.touch(mode=0o600)
+    logins_file.write_text(text)
+    click.echo(text, nl=False)
 
 
 @main.command("serve")

@@ -18,16 +18,33 @@ from ticketdesk.tickets.comments import add_comment
 from ticketdesk.tickets.service import create_ticket, update_ticket
 
 CATEGORIES = {
-    "billing": ["Charged twice for {month}", "Invoice shows the wrong VAT number",
-                "Refund for cancelled plan not received", "Cannot download {month} invoice"],
-    "login": ["Password reset email never arrives", "Locked out after enabling 2FA",
-              "SSO login loops back to the sign-in page"],
-    "bug": ["Export to CSV cuts off at 1000 rows", "Dashboard shows a blank chart on Safari",
-            "Attachments over 5 MB fail silently", "Search ignores accented characters"],
-    "feature request": ["Please add dark mode", "Bulk-edit tags on tickets",
-                        "Webhook when a ticket is closed"],
-    "account": ["Change the owner of our workspace", "Delete my account and data",
-                "Add three seats to our plan"],
+    "billing": [
+        "Charged twice for {month}",
+        "Invoice shows the wrong VAT number",
+        "Refund for cancelled plan not received",
+        "Cannot download {month} invoice",
+    ],
+    "login": [
+        "Password reset email never arrives",
+        "Locked out after enabling 2FA",
+        "SSO login loops back to the sign-in page",
+    ],
+    "bug": [
+        "Export to CSV cuts off at 1000 rows",
+        "Dashboard shows a blank chart on Safari",
+        "Attachments over 5 MB fail silently",
+        "Search ignores accented characters",
+    ],
+    "feature request": [
+        "Please add dark mode",
+        "Bulk-edit tags on tickets",
+        "Webhook when a ticket is closed",
+    ],
+    "account": [
+        "Change the owner of our workspace",
+        "Delete my account and data",
+        "Add three seats to our plan",
+    ],
     "hardware": ["Laptop docking station not detected", "Printer on floor 2 jams constantly"],
 }
 # Median hours to resolve, by priority: urgent work is done faster.
@@ -73,8 +90,14 @@ def seed_demo(
     ]
     requesters = [
         person(f"{first.lower()}@example.org", f"{first} {last}", Role.REQUESTER)
-        for first, last in [("Rita", "Requester"), ("Omar", "Haddad"), ("Lena", "Fischer"),
-                            ("Kenji", "Watanabe"), ("Grace", "Okafor"), ("Marta", "Silva")]
+        for first, last in [
+            ("Rita", "Requester"),
+            ("Omar", "Haddad"),
+            ("Lena", "Fischer"),
+            ("Kenji", "Watanabe"),
+            ("Grace", "Okafor"),
+            ("Marta", "Silva"),
+        ]
     ]
     for _ in range(tickets):
         _demo_ticket(session, rng, now, agents, requesters)
@@ -92,38 +115,67 @@ def _demo_ticket(
     # Skewed towards recent weeks, so the backlog has fresh open tickets as well as history.
     opened = now - timedelta(days=180 * rng.random() ** 1.6)
     ticket = create_ticket(
-        session, actor=requester, title=title, priority=priority, category=category,
-        description=f"{title}.\n\nSteps: it happens every time since yesterday.", now=opened,
+        session,
+        actor=requester,
+        title=title,
+        priority=priority,
+        category=category,
+        description=f"{title}.\n\nSteps: it happens every time since yesterday.",
+        now=opened,
     )
+    if now - opened < timedelta(days=7) and rng.random() < 0.5:
+        return  # the fresh backlog nobody has picked up yet
     hours = rng.lognormvariate(math.log(MEDIAN_HOURS[priority]), 0.8)
     resolved = opened + timedelta(hours=hours)
     touch = opened + timedelta(hours=rng.lognormvariate(math.log(3), 1.2))
     if touch >= now:
         return
-    update_ticket(session, actor=agent, ticket_id=ticket.id, now=touch,
-                  changes={"assignee_id": agent.id, "status": Status.IN_PROGRESS})
+    update_ticket(
+        session,
+        actor=agent,
+        ticket_id=ticket.id,
+        now=touch,
+        changes={"assignee_id": agent.id, "status": Status.IN_PROGRESS},
+    )
     add_comment(session, actor=agent, ticket_id=ticket.id, content=REPLIES[0], now=touch)
     if rng.random() < 0.3:
-        add_comment(session, actor=agent, ticket_id=ticket.id, content=rng.choice(NOTES),
-                    internal=True, now=touch + timedelta(minutes=3))
+        add_comment(
+            session,
+            actor=agent,
+            ticket_id=ticket.id,
+            content=rng.choice(NOTES),
+            internal=True,
+            now=touch + timedelta(minutes=3),
+        )
     waiting = touch + (resolved - touch) / 3
     if rng.random() < 0.4 and waiting < now:
-        update_ticket(session, actor=agent, ticket_id=ticket.id, now=waiting,
-                      changes={"status": Status.WAITING})
+        update_ticket(
+            session,
+            actor=agent,
+            ticket_id=ticket.id,
+            now=waiting,
+            changes={"status": Status.WAITING},
+        )
         add_comment(session, actor=agent, ticket_id=ticket.id, content=REPLIES[1], now=waiting)
         answered = waiting + (resolved - waiting) / 2
         if answered >= now:
             return
-        add_comment(session, actor=requester, ticket_id=ticket.id, content=REPLIES[2],
-                    now=answered)
-        update_ticket(session, actor=agent, ticket_id=ticket.id, now=answered,
-                      changes={"status": Status.IN_PROGRESS})
+        add_comment(session, actor=requester, ticket_id=ticket.id, content=REPLIES[2], now=answered)
+        update_ticket(
+            session,
+            actor=agent,
+            ticket_id=ticket.id,
+            now=answered,
+            changes={"status": Status.IN_PROGRESS},
+        )
     if resolved >= now:
         return
-    update_ticket(session, actor=agent, ticket_id=ticket.id, now=resolved,
-                  changes={"status": Status.RESOLVED})
+    update_ticket(
+        session, actor=agent, ticket_id=ticket.id, now=resolved, changes={"status": Status.RESOLVED}
+    )
     add_comment(session, actor=agent, ticket_id=ticket.id, content=REPLIES[4], now=resolved)
     closed = resolved + timedelta(days=rng.uniform(1, 5))
     if closed < now:
-        update_ticket(session, actor=agent, ticket_id=ticket.id, now=closed,
-                      changes={"status": Status.CLOSED})
+        update_ticket(
+            session, actor=agent, ticket_id=ticket.id, now=closed, changes={"status": Status.CLOSED}
+        )

@@ -39,5 +39,8 @@ def run(
         "graceful_timeout": 10,
         "accesslog": "-",
         "limit_request_line": 8190,
+        # gunicorn 27 opens a control socket at one fixed path per user; several servers on
+        # one machine (split services, tests, benchmarks) would fight over it.
+        "control_socket_disable": True,
     }
     _Server(settings, services, options).run()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask import Response, jsonify
-from flask_openapi3 import APIBlueprint, Tag
+from flask_openapi3.blueprint import APIBlueprint
+from flask_openapi3.models.tag import Tag
 
 from ticketdesk.accounts import service
+from ticketdesk.accounts.models import User
 from ticketdesk.accounts.schemas import (
     TokenCreate,
     TokenCreated,
@@ -84,7 +86,7 @@ def update_user(path: UserPath, body: UserUpdate) -> Response:
     return jsonify(_user_json(user))
 
 
-def _token_owner(user_id: int | None) -> service.User:
+def _token_owner(user_id: int | None) -> User:
     actor = current_user()
     if user_id is None or user_id == actor.id:
         return actor
@@ -110,8 +112,9 @@ def create_token(body: TokenCreate) -> Response:
         session, user=_token_owner(body.user_id), label=body.label
     )
     session.commit()
-    created = TokenCreated.model_validate({**TokenOut.model_validate(token).model_dump(),
-                                           "token": raw_token})
+    created = TokenCreated.model_validate(
+        {**TokenOut.model_validate(token).model_dump(), "token": raw_token}
+    )
     response = jsonify(created.model_dump(mode="json"))
     response.status_code = 201
     return response

@@ -14,7 +14,7 @@ from ticketdesk.db import utcnow
 from ticketdesk.enums import Role
 from ticketdesk.errors import Conflict, InvalidValue, NotFound
 
-TOKEN_PREFIX = "td_"
+TOKEN_PREFIX = "td_"  # noqa: S105 - a marker, not a secret
 
 
 def normalize_email(email: str) -> str:

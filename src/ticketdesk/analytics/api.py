@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask import Response, jsonify
-from flask_openapi3 import APIBlueprint, Tag
+from flask_openapi3.blueprint import APIBlueprint
+from flask_openapi3.models.tag import Tag
 
 from ticketdesk.analytics import service
 from ticketdesk.analytics.schemas import Count, TicketCountsQuery

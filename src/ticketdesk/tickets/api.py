@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, jsonify, url_for
-from flask_openapi3 import APIBlueprint, Tag
+from flask_openapi3.blueprint import APIBlueprint
+from flask_openapi3.models.tag import Tag
 
 from ticketdesk.accounts.models import User
 from ticketdesk.tickets import comments, history, service
@@ -131,9 +132,7 @@ def patch_ticket(path: TicketPath, header: IfMatchHeader, body: TicketPatch) -> 
     return _update(path.ticket_id, body.model_dump(exclude_unset=True))
 
 
-@bp.post(
-    "/<int:ticket_id>/comments", responses={201: CommentOut, **errors(403, 404)}
-)
+@bp.post("/<int:ticket_id>/comments", responses={201: CommentOut, **errors(403, 404)})
 def add_comment(path: TicketPath, body: CommentCreate) -> Response:
     """Reply to the requester, or (agents) add an internal note."""
     session = db_session()

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import (
+    AliasChoices,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -22,9 +23,7 @@ from ticketdesk.web.pagination import PageQuery
 
 MAX_ID = 2**31 - 1
 
-Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX)
-]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX)]
 Description = Annotated[str, StringConstraints(min_length=1, max_length=50_000)]
 Category = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 UserId = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -87,7 +86,9 @@ class TicketOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    ticket_id: int = Field(validation_alias="id", description="the same as id; seed 001's name")
+    ticket_id: int = Field(
+        validation_alias=AliasChoices("ticket_id", "id"), description="the same as id (seed 001)"
+    )
     title: str
     description: str
     status: Status

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, func, or_
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -98,7 +98,7 @@ def list_tickets(
     return list(page.unique()), total
 
 
-def _filtered(query: Select[tuple[Ticket]], filters: TicketFilters) -> Select[tuple[Ticket]]:
+def _filtered(query: Select[Ticket], filters: TicketFilters) -> Select[Ticket]:
     if filters.statuses:
         query = query.where(Ticket.status.in_(filters.statuses))
     if filters.categories:
@@ -212,16 +212,7 @@ def update_ticket(
     def log(field: str, old: Any, new: Any) -> None:
         record_change(session, ticket=ticket, actor=actor, field=field, old=old, new=new, at=now)
 
-    changed = False
-    for field in EDITABLE_FIELDS:
-        if field in changes and changes[field] != getattr(ticket, field):
-            log(field, getattr(ticket, field), changes[field])
-            setattr(ticket, field, changes[field])
-            changed = True
-    if "assignee_id" in changes and changes["assignee_id"] != ticket.assignee_id:
-        log("assignee_id", ticket.assignee_id, changes["assignee_id"])
-        ticket.assignee = _assignable_agent(session, changes["assignee_id"])
-        changed = True
+    changed = _apply_fields(session, ticket, changes, log)
     if "status" in changes and changes["status"] != ticket.status:
         before = (ticket.status, ticket.resolved_at, ticket.closed_at)
         workflow.move(ticket, changes["status"], now=now)
@@ -233,6 +224,26 @@ def update_ticket(
         ticket.updated_at = now
         _flush(session)
     return ticket
+
+
+def _apply_fields(
+    session: Session,
+    ticket: Ticket,
+    changes: Mapping[str, Any],
+    log: Callable[[str, Any, Any], None],
+) -> bool:
+    """Set the plain fields and the assignee; True when anything changed."""
+    changed = False
+    for field in EDITABLE_FIELDS:
+        if field in changes and changes[field] != getattr(ticket, field):
+            log(field, getattr(ticket, field), changes[field])
+            setattr(ticket, field, changes[field])
+            changed = True
+    if "assignee_id" in changes and changes["assignee_id"] != ticket.assignee_id:
+        log("assignee_id", ticket.assignee_id, changes["assignee_id"])
+        ticket.assignee = _assignable_agent(session, changes["assignee_id"])
+        changed = True
+    return changed
 
 
 def _flush(session: Session) -> None:

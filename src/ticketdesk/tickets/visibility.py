@@ -8,7 +8,7 @@ from ticketdesk.accounts.models import User
 from ticketdesk.tickets.models import Comment, Ticket
 
 
-def visible_tickets(user: User) -> Select[tuple[Ticket]]:
+def visible_tickets(user: User) -> Select[Ticket]:
     """Agents and admins see every ticket; requesters see the tickets they opened."""
     query = select(Ticket)
     if not user.is_agent:
@@ -16,7 +16,7 @@ def visible_tickets(user: User) -> Select[tuple[Ticket]]:
     return query
 
 
-def visible_comments(user: User, ticket_id: int) -> Select[tuple[Comment]]:
+def visible_comments(user: User, ticket_id: int) -> Select[Comment]:
     """A ticket's conversation as `user` may read it: requesters never see internal notes."""
     query = select(Comment).where(Comment.ticket_id == ticket_id)
     if not user.is_agent:

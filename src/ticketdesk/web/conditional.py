@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import request
+
+VERSION = re.compile(r"[0-9]{1,18}")
 
 
 def etag(version: int) -> str:
@@ -14,4 +18,4 @@ def if_match_versions() -> set[int] | None:
     if "If-Match" not in request.headers or request.if_match.star_tag:
         return None
     # Weak tags never match If-Match (RFC 9110 §13.1.1), so only strong ones count.
-    return {int(tag) for tag in request.if_match.as_set() if tag.isdigit()}
+    return {int(tag) for tag in request.if_match.as_set() if tag and VERSION.fullmatch(tag)}

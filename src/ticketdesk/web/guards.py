@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import g, request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from ticketdesk.accounts.service import user_for_token
-from ticketdesk.errors import NotAllowed, Unauthenticated
+from ticketdesk.errors import InvalidValue, NotAllowed, Unauthenticated
 from ticketdesk.web.context import current_user, db_session
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -14,7 +16,11 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 def require_json_body() -> None:
     """415 for a body that is not JSON, 400 for JSON that does not parse, before any view runs."""
-    if not request.path.startswith("/api/") or request.method not in BODY_METHODS:
+    if not request.path.startswith("/api/"):
+        return
+    for name, value in request.args.items(multi=True):
+        _refuse_nul(value, name)
+    if request.method not in BODY_METHODS:
         return
     has_body = bool(request.content_length) or "chunked" in request.headers.get(
         "Transfer-Encoding", ""
@@ -29,6 +35,21 @@ def require_json_body() -> None:
         raise BadRequest("the request body is not valid JSON") from error
     except RecursionError as error:
         raise BadRequest("the request body is nested too deeply") from error
+    _refuse_nul(request.get_json(), "body")
+
+
+def _refuse_nul(value: Any, where: str) -> None:
+    """PostgreSQL cannot store NUL in text, and no help desk text needs it: refuse it anywhere."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise InvalidValue("NUL characters are not allowed", field=where)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(key, where)
+            _refuse_nul(item, key if where == "body" else f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_nul(item, f"{where}.{index}")
 
 
 def authenticate() -> None:

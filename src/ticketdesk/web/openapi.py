@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_openapi3.types import ResponseDict
+
 from ticketdesk.web.problems import Problem
 
-BEARER = [{"bearer": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]
 SECURITY_SCHEMES: dict[str, Any] = {
     "bearer": {"type": "http", "scheme": "bearer", "description": "an API token"},
     "session": {"type": "apiKey", "in": "cookie", "name": "ticketdesk_session"},
 }
 # Every authenticated operation can answer these.
-COMMON_ERRORS: dict[int, Any] = {400: Problem, 401: Problem, 413: Problem, 415: Problem,
-                                 422: Problem, 503: Problem}
+COMMON_ERRORS: ResponseDict = dict.fromkeys((400, 401, 413, 415, 422, 503), Problem)
 
 
-def errors(*statuses: int) -> dict[int, Any]:
+def errors(*statuses: int) -> ResponseDict:
     """The problem responses an operation documents beyond the common ones."""
     return dict.fromkeys(statuses, Problem)

@@ -38,7 +38,7 @@ class FieldError(BaseModel):
 class Problem(BaseModel):
     """An error, as RFC 9457 problem details."""
 
-    model_config = ConfigDict(
+    model_config = ConfigDict(  # type: ignore[typeddict-unknown-key]
         json_schema_extra={"additionalProperties": True},
         openapi_extra={
             "content": {PROBLEM_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
@@ -83,9 +83,7 @@ def validation_problem(error: ValidationError) -> Response:
 
 
 def _domain_problem(error: errors.DomainError) -> Response:
-    status = next(
-        (code for kind, code in STATUS_BY_ERROR.items() if isinstance(error, kind)), 400
-    )
+    status = next((code for kind, code in STATUS_BY_ERROR.items() if isinstance(error, kind)), 400)
     field_errors = (
         [FieldError(field=error.field, message=error.message, type=type(error).__name__)]
         if error.field
@@ -106,14 +104,17 @@ def _http_problem(error: HTTPException) -> Response | HTTPException:
     headers: dict[str, Any] = {}
     if status == 405 and error.get_response().headers.get("Allow"):
         headers["Allow"] = error.get_response().headers["Allow"]
-    return problem(status, error.description or HTTP_STATUS_CODES.get(status, "Error"), headers=headers)
+    return problem(
+        status, error.description or HTTP_STATUS_CODES.get(status, "Error"), headers=headers
+    )
 
 
 def _database_problem(error: DBAPIError) -> Response:
     if isinstance(error, OperationalError) or error.connection_invalidated:
         log.warning("database unavailable: %s", error.orig)
-        return problem(503, "the database is unavailable; try again shortly",
-                       headers={"Retry-After": "5"})
+        return problem(
+            503, "the database is unavailable; try again shortly", headers={"Retry-After": "5"}
+        )
     log.exception("database error")
     return problem(500, "internal error")
 
