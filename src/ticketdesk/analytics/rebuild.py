@@ -1,0 +1,185 @@
+"""Recompute every aggregate table from the tickets, set-based, in the caller's transaction.
+
+Used after a bulk import, by the migration that created the tables, and by
+`ticketdesk analytics rebuild`. Its results equal what `aggregates` maintains change by
+change (the tests check that).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Date,
+    Float,
+    Integer,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+)
+from sqlalchemy.sql import ColumnElement
+
+from ticketdesk.accounts.models import User
+from ticketdesk.analytics.buckets import SCALE
+from ticketdesk.analytics.models import (
+    FirstResponse,
+    FirstResponseBucket,
+    OpenedCount,
+    Resolution,
+    ResolutionBucket,
+    ResolvedDay,
+)
+from ticketdesk.enums import Role, Status
+from ticketdesk.tickets.models import Comment, Ticket
+
+TABLES = (
+    FirstResponseBucket,
+    FirstResponse,
+    ResolutionBucket,
+    ResolvedDay,
+    Resolution,
+    OpenedCount,
+)
+
+
+def utc_day(connection: Connection, moment: Any) -> ColumnElement[Any]:
+    if connection.dialect.name == "postgresql":
+        return cast(func.timezone("UTC", moment), Date)
+    return func.date(moment, type_=Date)
+
+
+def utc_month(connection: Connection, moment: Any) -> ColumnElement[Any]:
+    if connection.dialect.name == "postgresql":
+        return cast(func.date_trunc("month", func.timezone("UTC", moment)), Date)
+    return func.date(moment, "start of month", type_=Date)
+
+
+def seconds_between(connection: Connection, start: Any, end: Any) -> ColumnElement[float]:
+    """end − start in seconds, to the microsecond on both databases."""
+    if connection.dialect.name == "postgresql":
+        return cast(func.extract("epoch", end - start), Float)
+    # SQLite keeps 'YYYY-MM-DD HH:MM:SS.ffffff'; julianday() alone is only exact to the ms.
+    whole = func.round(
+        (func.julianday(func.substr(end, 1, 19)) - func.julianday(func.substr(start, 1, 19)))
+        * 86400
+    )
+    micro = cast(func.substr(end, 21), Integer) - cast(func.substr(start, 21), Integer)
+    return cast(whole + micro / 1e6, Float)
+
+
+def bucket_expression(seconds: Any) -> ColumnElement[int]:
+    """`buckets.bucket_of` in SQL."""
+    return case(
+        (seconds < 1, literal(0)),
+        else_=1 + cast(func.floor(func.ln(seconds) * SCALE), Integer),
+    )
+
+
+def lock_aggregates(connection: Connection) -> None:
+    """Hold off concurrent ticket changes' upkeep until this transaction ends (PostgreSQL)."""
+    if connection.dialect.name == "postgresql":
+        names = ", ".join(model.__tablename__ for model in TABLES)
+        connection.execute(text(f"LOCK TABLE {names} IN EXCLUSIVE MODE"))
+
+
+def rebuild_all(connection: Connection) -> None:
+    lock_aggregates(connection)
+    for model in TABLES:
+        connection.execute(delete(model))
+    _rebuild_opened(connection)
+    _rebuild_resolutions(connection)
+    _rebuild_first_responses(connection)
+
+
+def _rebuild_opened(connection: Connection) -> None:
+    day = utc_day(connection, Ticket.opened_at)
+    connection.execute(
+        insert(OpenedCount).from_select(
+            ["day", "category", "status", "tickets"],
+            select(day, Ticket.category, Ticket.status, func.count()).group_by(
+                day, Ticket.category, Ticket.status
+            ),
+        )
+    )
+
+
+def _rebuild_resolutions(connection: Connection) -> None:
+    done_at = func.coalesce(Ticket.resolved_at, Ticket.closed_at)
+    done = (
+        select(
+            Ticket.id,
+            Ticket.category,
+            Ticket.opened_at,
+            done_at.label("done_at"),
+            seconds_between(connection, Ticket.opened_at, done_at).label("seconds"),
+        )
+        .where(Ticket.status.in_([Status.RESOLVED, Status.CLOSED]), done_at.is_not(None))
+        .subquery()
+    )
+    connection.execute(
+        insert(Resolution).from_select(
+            ["ticket_id", "category", "opened_at", "resolved_at", "seconds", "bucket"],
+            select(*done.c, bucket_expression(done.c.seconds)),
+        )
+    )
+    day = utc_day(connection, Resolution.resolved_at)
+    connection.execute(
+        insert(ResolvedDay).from_select(
+            ["day", "category", "tickets", "seconds"],
+            select(day, Resolution.category, func.count(), func.sum(Resolution.seconds)).group_by(
+                day, Resolution.category
+            ),
+        )
+    )
+    month = utc_month(connection, Resolution.resolved_at)
+    connection.execute(
+        insert(ResolutionBucket).from_select(
+            ["month", "category", "bucket", "tickets"],
+            select(month, Resolution.category, Resolution.bucket, func.count()).group_by(
+                month, Resolution.category, Resolution.bucket
+            ),
+        )
+    )
+
+
+def _rebuild_first_responses(connection: Connection) -> None:
+    first = (
+        select(Comment.ticket_id, func.min(Comment.created_at).label("responded_at"))
+        .join(User, User.id == Comment.author_id)
+        .where(Comment.internal.is_(False), User.role.in_([Role.AGENT, Role.ADMIN]))
+        .group_by(Comment.ticket_id)
+        .subquery()
+    )
+    responded = (
+        select(
+            Ticket.id,
+            Ticket.category,
+            Ticket.opened_at,
+            first.c.responded_at,
+            seconds_between(connection, Ticket.opened_at, first.c.responded_at).label("seconds"),
+        )
+        .join(first, and_(first.c.ticket_id == Ticket.id))
+        .subquery()
+    )
+    connection.execute(
+        insert(FirstResponse).from_select(
+            ["ticket_id", "category", "opened_at", "responded_at", "seconds", "bucket"],
+            select(*responded.c, bucket_expression(responded.c.seconds)),
+        )
+    )
+    month = utc_month(connection, FirstResponse.responded_at)
+    connection.execute(
+        insert(FirstResponseBucket).from_select(
+            ["month", "category", "bucket", "tickets"],
+            select(month, FirstResponse.category, FirstResponse.bucket, func.count()).group_by(
+                month, FirstResponse.category, FirstResponse.bucket
+            ),
+        )
+    )
