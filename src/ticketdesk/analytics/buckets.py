@@ -3,7 +3,7 @@
 A duration of s seconds falls in bucket 0 when s < 1, else in bucket 1 + floor(16·log2 s):
 sixteen buckets per doubling, so each bucket spans a factor of 2^(1/16) ≈ 1.044. A
 percentile is reported as the geometric middle of the bucket that holds the value of that
-rank, which is within 2^(1/32) − 1 ≈ 2.2% of the true value (for durations of a second or
+rank, which is within 2^(1/32) - 1 ≈ 2.2% of the true value (for durations of a second or
 more). Medians and p90s over millions of tickets then cost a sum over a few hundred buckets.
 """
 

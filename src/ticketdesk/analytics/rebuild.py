@@ -7,27 +7,9 @@ change (the tests check that).
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import (
-    Connection,
-    Date,
-    Float,
-    Integer,
-    and_,
-    case,
-    cast,
-    delete,
-    func,
-    insert,
-    literal,
-    select,
-    text,
-)
-from sqlalchemy.sql import ColumnElement
+from sqlalchemy import Connection, delete, func, insert, select, text
 
 from ticketdesk.accounts.models import User
-from ticketdesk.analytics.buckets import SCALE
 from ticketdesk.analytics.models import (
     FirstResponse,
     FirstResponseBucket,
@@ -36,6 +18,7 @@ from ticketdesk.analytics.models import (
     ResolutionBucket,
     ResolvedDay,
 )
+from ticketdesk.analytics.sqlexpr import bucket_expression, seconds_between, utc_day, utc_month
 from ticketdesk.enums import Role, Status
 from ticketdesk.tickets.models import Comment, Ticket
 
@@ -47,39 +30,6 @@ TABLES = (
     Resolution,
     OpenedCount,
 )
-
-
-def utc_day(connection: Connection, moment: Any) -> ColumnElement[Any]:
-    if connection.dialect.name == "postgresql":
-        return cast(func.timezone("UTC", moment), Date)
-    return func.date(moment, type_=Date)
-
-
-def utc_month(connection: Connection, moment: Any) -> ColumnElement[Any]:
-    if connection.dialect.name == "postgresql":
-        return cast(func.date_trunc("month", func.timezone("UTC", moment)), Date)
-    return func.date(moment, "start of month", type_=Date)
-
-
-def seconds_between(connection: Connection, start: Any, end: Any) -> ColumnElement[float]:
-    """end − start in seconds, to the microsecond on both databases."""
-    if connection.dialect.name == "postgresql":
-        return cast(func.extract("epoch", end - start), Float)
-    # SQLite keeps 'YYYY-MM-DD HH:MM:SS.ffffff'; julianday() alone is only exact to the ms.
-    whole = func.round(
-        (func.julianday(func.substr(end, 1, 19)) - func.julianday(func.substr(start, 1, 19)))
-        * 86400
-    )
-    micro = cast(func.substr(end, 21), Integer) - cast(func.substr(start, 21), Integer)
-    return cast(whole + micro / 1e6, Float)
-
-
-def bucket_expression(seconds: Any) -> ColumnElement[int]:
-    """`buckets.bucket_of` in SQL."""
-    return case(
-        (seconds < 1, literal(0)),
-        else_=1 + cast(func.floor(func.ln(seconds) * SCALE), Integer),
-    )
 
 
 def lock_aggregates(connection: Connection) -> None:
@@ -99,7 +49,7 @@ def rebuild_all(connection: Connection) -> None:
 
 
 def _rebuild_opened(connection: Connection) -> None:
-    day = utc_day(connection, Ticket.opened_at)
+    day = utc_day(connection.dialect.name, Ticket.opened_at)
     connection.execute(
         insert(OpenedCount).from_select(
             ["day", "category", "status", "tickets"],
@@ -118,7 +68,7 @@ def _rebuild_resolutions(connection: Connection) -> None:
             Ticket.category,
             Ticket.opened_at,
             done_at.label("done_at"),
-            seconds_between(connection, Ticket.opened_at, done_at).label("seconds"),
+            seconds_between(connection.dialect.name, Ticket.opened_at, done_at).label("seconds"),
         )
         .where(Ticket.status.in_([Status.RESOLVED, Status.CLOSED]), done_at.is_not(None))
         .subquery()
@@ -129,7 +79,7 @@ def _rebuild_resolutions(connection: Connection) -> None:
             select(*done.c, bucket_expression(done.c.seconds)),
         )
     )
-    day = utc_day(connection, Resolution.resolved_at)
+    day = utc_day(connection.dialect.name, Resolution.resolved_at)
     connection.execute(
         insert(ResolvedDay).from_select(
             ["day", "category", "tickets", "seconds"],
@@ -138,7 +88,7 @@ def _rebuild_resolutions(connection: Connection) -> None:
             ),
         )
     )
-    month = utc_month(connection, Resolution.resolved_at)
+    month = utc_month(connection.dialect.name, Resolution.resolved_at)
     connection.execute(
         insert(ResolutionBucket).from_select(
             ["month", "category", "bucket", "tickets"],
@@ -150,6 +100,7 @@ def _rebuild_resolutions(connection: Connection) -> None:
 
 
 def _rebuild_first_responses(connection: Connection) -> None:
+    dialect = connection.dialect.name
     first = (
         select(Comment.ticket_id, func.min(Comment.created_at).label("responded_at"))
         .join(User, User.id == Comment.author_id)
@@ -163,9 +114,9 @@ def _rebuild_first_responses(connection: Connection) -> None:
             Ticket.category,
             Ticket.opened_at,
             first.c.responded_at,
-            seconds_between(connection, Ticket.opened_at, first.c.responded_at).label("seconds"),
+            seconds_between(dialect, Ticket.opened_at, first.c.responded_at).label("seconds"),
         )
-        .join(first, and_(first.c.ticket_id == Ticket.id))
+        .join(first, first.c.ticket_id == Ticket.id)
         .subquery()
     )
     connection.execute(
@@ -174,7 +125,7 @@ def _rebuild_first_responses(connection: Connection) -> None:
             select(*responded.c, bucket_expression(responded.c.seconds)),
         )
     )
-    month = utc_month(connection, FirstResponse.responded_at)
+    month = utc_month(dialect, FirstResponse.responded_at)
     connection.execute(
         insert(FirstResponseBucket).from_select(
             ["month", "category", "bucket", "tickets"],

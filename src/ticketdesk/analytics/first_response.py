@@ -1,0 +1,54 @@
+"""Time to first response: from opening to the first public comment by an agent or admin,
+by the month (UTC) of that response."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ticketdesk.analytics.buckets import MEDIAN, P90
+from ticketdesk.analytics.frames import fetch_frame
+from ticketdesk.analytics.models import FirstResponseBucket
+from ticketdesk.analytics.percentiles import percentile_hours
+from ticketdesk.analytics.ranges import TimeRange, Unit, split, widen
+from ticketdesk.analytics.sqlexpr import dialect_of, month_label, whole_part
+
+COLUMNS = ["month", "count", "median_hours", "p90_hours"]
+
+
+def first_response_by_month(
+    session: Session,
+    *,
+    time_range: TimeRange = TimeRange(),  # noqa: B008 - frozen, so safe as a default
+    categories: Collection[str] = (),
+) -> pd.DataFrame:
+    """Columns month ('YYYY-MM'), count, median_hours, p90_hours (within 2.2%), for the
+    whole months that `time_range` touches."""
+    parts = split(widen(time_range, Unit.MONTH), Unit.MONTH)
+    month = month_label(dialect_of(session), FirstResponseBucket.month)
+    query = (
+        select(
+            FirstResponseBucket.category,
+            month,
+            FirstResponseBucket.bucket,
+            func.sum(FirstResponseBucket.tickets),
+        )
+        .where(whole_part(parts, FirstResponseBucket.month))
+        .group_by(FirstResponseBucket.category, month, FirstResponseBucket.bucket)
+    )
+    histogram = fetch_frame(
+        session,
+        [query],
+        dtypes={"category": str, "month": str, "bucket": "int64", "tickets": "int64"},
+        categories=categories,
+    )
+    if histogram.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    result = percentile_hours(
+        histogram, by="month", quantiles={"median_hours": MEDIAN, "p90_hours": P90}
+    )
+    ordered: pd.DataFrame = result[result["count"] > 0][COLUMNS].sort_values("month")
+    return ordered.reset_index(drop=True)
