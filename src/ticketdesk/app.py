@@ -70,11 +70,13 @@ def _register_blueprints(app: OpenAPI, services: Collection[str]) -> None:
     app.register_api(health.bp)
     if "tickets" in services:
         from ticketdesk.accounts.api import tokens_bp, users_bp
+        from ticketdesk.imports.api import bp as imports_bp
         from ticketdesk.tickets.api import bp as tickets_bp
 
         app.register_api(tickets_bp)
         app.register_api(users_bp)
         app.register_api(tokens_bp)
+        app.register_api(imports_bp)
     if "analytics" in services:
         from ticketdesk.analytics.api import bp as analytics_bp
 

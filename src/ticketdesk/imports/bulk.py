@@ -1,0 +1,76 @@
+"""Many rows into one table fast, in the session's transaction: COPY on PostgreSQL, the
+driver's executemany on SQLite (times pre-formatted the way ticketdesk stores them there)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from psycopg import sql
+from sqlalchemy import Table, bindparam, insert
+from sqlalchemy.orm import Session
+
+BATCH = 20_000
+
+
+def bulk_insert(
+    session: Session,
+    table: Table,
+    frame: pd.DataFrame,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Insert `frame`'s rows into `table`; its columns are the table's column names."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        _copy(connection.connection.driver_connection, table, frame, progress)
+        return
+    statement = insert(table).values({name: bindparam(name) for name in frame.columns})
+    compiled = str(statement.compile(dialect=connection.dialect))
+    for rows in _batches(_for_sqlite(frame)):
+        connection.exec_driver_sql(compiled, rows)
+        if progress:
+            progress(len(rows))
+
+
+def _copy(
+    driver: Any, table: Table, frame: pd.DataFrame, progress: Callable[[int], None] | None
+) -> None:
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, frame.columns))
+    )
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for rows in _batches(_for_postgresql(frame)):
+            for row in rows:
+                copy.write_row(row)
+            if progress:
+                progress(len(rows))
+
+
+def _batches(frame: pd.DataFrame) -> Iterator[list[tuple[Any, ...]]]:
+    for start in range(0, len(frame), BATCH):
+        chunk = frame.iloc[start : start + BATCH]
+        yield list(chunk.itertuples(index=False, name=None))
+
+
+def _for_sqlite(frame: pd.DataFrame) -> pd.DataFrame:
+    """UTC times as 'YYYY-MM-DD HH:MM:SS.ffffff' (what UTCDateTime stores), nulls as None."""
+    out = frame.copy()
+    for name in frame.columns:
+        if isinstance(frame[name].dtype, pd.DatetimeTZDtype):
+            values = (
+                frame[name].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]")
+            )
+            text = pd.Series(np.datetime_as_string(values, unit="us"), index=frame.index)
+            out[name] = text.str.replace("T", " ", n=1).where(frame[name].notna(), None)
+    return out.astype(object).where(out.notna(), None)
+
+
+def _for_postgresql(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.astype(object)
+    for name in frame.columns:
+        if isinstance(frame[name].dtype, pd.DatetimeTZDtype):
+            out[name] = pd.Series(frame[name].dt.to_pydatetime(), index=frame.index, dtype=object)
+    return out.where(frame.notna(), None)
