@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, delete, func, insert, select, text
 
 from ticketdesk.accounts.models import User
+from ticketdesk.analytics.indexes import deferred_indexes
 from ticketdesk.analytics.models import (
     FirstResponse,
     FirstResponseBucket,
@@ -73,12 +74,14 @@ def _rebuild_resolutions(connection: Connection) -> None:
         .where(Ticket.status.in_([Status.RESOLVED, Status.CLOSED]), done_at.is_not(None))
         .subquery()
     )
-    connection.execute(
-        insert(Resolution).from_select(
-            ["ticket_id", "category", "opened_at", "resolved_at", "seconds", "bucket"],
-            select(*done.c, bucket_expression(done.c.seconds)),
+    rows = connection.scalar(select(func.count()).select_from(done)) or 0
+    with deferred_indexes(connection, Resolution.__table__, rows=rows):  # type: ignore[arg-type]
+        connection.execute(
+            insert(Resolution).from_select(
+                ["ticket_id", "category", "opened_at", "resolved_at", "seconds", "bucket"],
+                select(*done.c, bucket_expression(done.c.seconds)).order_by(done.c.done_at),
+            )
         )
-    )
     day = utc_day(connection.dialect.name, Resolution.resolved_at)
     connection.execute(
         insert(ResolvedDay).from_select(

@@ -4,6 +4,7 @@ driver's executemany on SQLite (times pre-formatted the way ticketdesk stores th
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -12,7 +13,10 @@ from psycopg import sql
 from sqlalchemy import Table, bindparam, insert
 from sqlalchemy.orm import Session
 
+from ticketdesk.analytics.indexes import deferred_indexes
+
 BATCH = 20_000
+SQLITE_CACHE_KIB = 256 * 1024
 
 
 def bulk_insert(
@@ -29,10 +33,25 @@ def bulk_insert(
         return
     statement = insert(table).values({name: bindparam(name) for name in frame.columns})
     compiled = str(statement.compile(dialect=connection.dialect))
-    for rows in _batches(_for_sqlite(frame)):
-        connection.exec_driver_sql(compiled, rows)
-        if progress:
-            progress(len(rows))
+    with deferred_indexes(connection, table, rows=len(frame)):
+        for rows in _batches(_for_sqlite(frame)):
+            connection.exec_driver_sql(compiled, rows)
+            if progress:
+                progress(len(rows))
+
+
+@contextmanager
+def large_cache(session: Session) -> Iterator[None]:
+    """On SQLite, keep a million-row table's index pages in memory while filling it."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql("PRAGMA cache_size=-2000")  # SQLite's default
 
 
 def _copy(
@@ -51,8 +70,8 @@ def _copy(
 
 def _batches(frame: pd.DataFrame) -> Iterator[list[tuple[Any, ...]]]:
     for start in range(0, len(frame), BATCH):
-        chunk = frame.iloc[start : start + BATCH]
-        yield list(chunk.itertuples(index=False, name=None))
+        rows: list[list[Any]] = frame.iloc[start : start + BATCH].to_numpy(object).tolist()
+        yield list(map(tuple, rows))
 
 
 def _for_sqlite(frame: pd.DataFrame) -> pd.DataFrame:

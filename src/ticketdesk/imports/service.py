@@ -20,7 +20,7 @@ from ticketdesk.analytics.rebuild import rebuild_all
 from ticketdesk.db import utcnow
 from ticketdesk.enums import Role
 from ticketdesk.imports import csvfile
-from ticketdesk.imports.bulk import bulk_insert
+from ticketdesk.imports.bulk import bulk_insert, large_cache
 from ticketdesk.tickets.models import Ticket, TicketChange
 
 LOOKUP_CHUNK = 1_000
@@ -48,13 +48,34 @@ def import_tickets(
     `progress(stored, total)` is called as tickets are stored, with how many were stored
     since its last call and how many there are in all.
     """
-    frame = csvfile.read(data)
+    # Oldest first, so that ticket ids follow history (and indexes fill in order).
+    frame = csvfile.read(data).sort_values(["opened_at", "line"], ignore_index=True)
     if frame.empty:
         return ImportResult(0, 0, None, None)
     now = now or utcnow()
-    requester_ids, created = _requesters(session, frame["requester_email"], now=now)
-    ids = _reserve_ids(session, len(frame))
-    tickets = pd.DataFrame(
+    with large_cache(session):
+        requester_ids, created = _requesters(session, frame["requester_email"], now=now)
+        ids = _reserve_ids(session, len(frame))
+        total = len(frame)
+        bulk_insert(
+            session,
+            Ticket.__table__,  # type: ignore[arg-type]
+            _ticket_rows(frame, ids, requester_ids),
+            progress=(lambda stored: progress(stored, total)) if progress else None,
+        )
+        bulk_insert(
+            session,
+            TicketChange.__table__,  # type: ignore[arg-type]
+            _history_rows(frame, ids, actor=actor, source=source, now=now),
+        )
+        rebuild_all(session.connection())
+    return ImportResult(total, created, int(ids.min()), int(ids.max()))
+
+
+def _ticket_rows(
+    frame: pd.DataFrame, ids: pd.Series, requester_ids: dict[str, int]
+) -> pd.DataFrame:
+    return pd.DataFrame(
         {
             "id": ids,
             "title": frame["title"],
@@ -70,14 +91,13 @@ def import_tickets(
             "version": 1,
         }
     )
-    total = len(tickets)
-    bulk_insert(
-        session,
-        Ticket.__table__,  # type: ignore[arg-type]
-        tickets,
-        progress=(lambda stored: progress(stored, total)) if progress else None,
-    )
-    history = pd.DataFrame(
+
+
+def _history_rows(
+    frame: pd.DataFrame, ids: pd.Series, *, actor: User | None, source: str, now: datetime
+) -> pd.DataFrame:
+    """One entry per ticket: who imported it, when, its status and where it came from."""
+    return pd.DataFrame(
         {
             "ticket_id": ids,
             "actor_id": actor.id if actor else None,
@@ -87,9 +107,6 @@ def import_tickets(
             "new_value": _origin(frame, source),
         }
     )
-    bulk_insert(session, TicketChange.__table__, history)  # type: ignore[arg-type]
-    rebuild_all(session.connection())
-    return ImportResult(len(frame), created, int(ids.min()), int(ids.max()))
 
 
 def _origin(frame: pd.DataFrame, source: str) -> pd.Series:
@@ -127,7 +144,7 @@ def _user_ids(session: Session, emails: list[str]) -> dict[str, int]:
     for start in range(0, len(emails), LOOKUP_CHUNK):
         chunk = emails[start : start + LOOKUP_CHUNK]
         rows = session.execute(select(User.email, User.id).where(User.email.in_(chunk)))
-        found.update(dict(rows.tuples()))
+        found.update(rows.tuples().all())
     return found
 
 
