@@ -34,7 +34,13 @@ PATHS = [
     "close_reopen_close",
     "recategorize",
 ]
-DONE_PATHS = ["resolve", "resolve_close", "close_unresolved", "reopen_resolve", "close_reopen_close"]
+DONE_PATHS = [
+    "resolve",
+    "resolve_close",
+    "close_unresolved",
+    "reopen_resolve",
+    "close_reopen_close",
+]
 
 
 def make_history(

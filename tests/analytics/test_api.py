@@ -86,7 +86,9 @@ def test_csv_by_parameter_or_accept_header(path: str, agent: Actor) -> None:
         ("category=" + "x" * 101, "category"),
     ],
 )
-def test_bad_parameters_are_422_naming_them(path: str, query: str, field: str, agent: Actor) -> None:
+def test_bad_parameters_are_422_naming_them(
+    path: str, query: str, field: str, agent: Actor
+) -> None:
     response = agent.get(f"/api/analytics/{path}?{query}")
     assert response.status_code == 422, response.get_json()
     assert response.mimetype == "application/problem+json"

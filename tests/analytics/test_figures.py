@@ -4,7 +4,7 @@ category with no open tickets. Runs on SQLite and PostgreSQL (the conftest's bac
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -68,7 +68,10 @@ def test_counts_by_category(history: datetime, session: Session, agent: Actor) -
     assert got == window["category"].value_counts().to_dict()
     assert sum(got.values()) < len(truth)
     got = get(agent, "counts_by_category", **{"from": FROM, "to": TO, "category": "bug,login"})
-    assert got == window[window["category"].isin(["bug", "login"])]["category"].value_counts().to_dict()
+    assert (
+        got
+        == window[window["category"].isin(["bug", "login"])]["category"].value_counts().to_dict()
+    )
     assert get(agent, "counts_by_category", **{"from": FROM, "to": FROM}) == {}
     assert get(agent, "counts_by_category", **{"from": "2030-01-01"}) == {}
 

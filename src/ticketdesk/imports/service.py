@@ -144,7 +144,7 @@ def _user_ids(session: Session, emails: list[str]) -> dict[str, int]:
     for start in range(0, len(emails), LOOKUP_CHUNK):
         chunk = emails[start : start + LOOKUP_CHUNK]
         rows = session.execute(select(User.email, User.id).where(User.email.in_(chunk)))
-        found.update(rows.tuples().all())
+        found.update((email, user_id) for email, user_id in rows)
     return found
 
 
