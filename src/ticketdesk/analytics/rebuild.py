@@ -102,6 +102,14 @@ def _rebuild_resolutions(connection: Connection) -> None:
     )
 
 
+def rebuild_first_responses(connection: Connection) -> None:
+    """Recompute only the first-response tables (after comments were bulk-loaded)."""
+    lock_aggregates(connection)
+    connection.execute(delete(FirstResponseBucket))
+    connection.execute(delete(FirstResponse))
+    _rebuild_first_responses(connection)
+
+
 def _rebuild_first_responses(connection: Connection) -> None:
     dialect = connection.dialect.name
     first = (

@@ -132,8 +132,12 @@ def _histogram(
     if parts.whole:
         queries.append(
             select(
-                ResolutionBucket.category, ResolutionBucket.bucket, ResolutionBucket.tickets
-            ).where(whole_part(parts, ResolutionBucket.month))
+                ResolutionBucket.category,
+                ResolutionBucket.bucket,
+                func.sum(ResolutionBucket.tickets),
+            )
+            .where(whole_part(parts, ResolutionBucket.month))
+            .group_by(ResolutionBucket.category, ResolutionBucket.bucket)
         )
     if parts.edges:
         queries.append(

@@ -46,9 +46,9 @@ def opened_counts(
     queries = []
     if parts.whole:
         queries.append(
-            select(OpenedCount.category, OpenedCount.status, OpenedCount.tickets).where(
-                whole_part(parts, OpenedCount.day)
-            )
+            select(OpenedCount.category, OpenedCount.status, func.sum(OpenedCount.tickets))
+            .where(whole_part(parts, OpenedCount.day))
+            .group_by(OpenedCount.category, OpenedCount.status)
         )
     if parts.edges:
         queries.append(

@@ -11,7 +11,6 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ticketdesk.analytics.frames import fetch_frame
 from ticketdesk.analytics.models import OpenedCount, ResolvedDay
 from ticketdesk.analytics.periods import Period, period_start
 from ticketdesk.analytics.ranges import TimeRange
@@ -85,27 +84,19 @@ def _periods(interval: Interval, time_range: TimeRange, now: datetime) -> pd.Per
 def _daily(
     session: Session, first: object, stop: object, categories: Collection[str]
 ) -> pd.DataFrame:
-    opened = fetch_frame(
-        session,
-        [
-            select(OpenedCount.category, OpenedCount.day, OpenedCount.tickets).where(
-                OpenedCount.day >= first, OpenedCount.day < stop
-            )
-        ],
-        dtypes={"category": str, "day": "datetime64[s]", "opened": "int64"},
-        categories=categories,
-    )
-    closed = fetch_frame(
-        session,
-        [
-            select(ResolvedDay.category, ResolvedDay.day, ResolvedDay.tickets).where(
-                ResolvedDay.day >= first, ResolvedDay.day < stop
-            )
-        ],
-        dtypes={"category": str, "day": "datetime64[s]", "closed": "int64"},
-        categories=categories,
-    )
-    both = pd.concat([opened, closed], ignore_index=True).fillna(0)
+    """Opened and closed per day in [first, stop), summed over the categories asked for."""
+    frames = []
+    for model, column in ((OpenedCount, "opened"), (ResolvedDay, "closed")):
+        query = (
+            select(model.day, func.sum(model.tickets))
+            .where(model.day >= first, model.day < stop)
+            .group_by(model.day)
+        )
+        if categories:
+            query = query.where(model.category.in_(categories))
+        frames.append(pd.DataFrame(session.execute(query).all(), columns=["day", column]))
+    both = pd.concat(frames, ignore_index=True).fillna(0)
+    both["day"] = pd.to_datetime(both["day"])
     return both.astype({"opened": "int64", "closed": "int64"})
 
 
