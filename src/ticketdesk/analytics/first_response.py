@@ -30,20 +30,14 @@ def first_response_by_month(
     parts = split(widen(time_range, Unit.MONTH), Unit.MONTH)
     month = month_label(dialect_of(session), FirstResponseBucket.month)
     query = (
-        select(
-            FirstResponseBucket.category,
-            month,
-            FirstResponseBucket.bucket,
-            func.sum(FirstResponseBucket.tickets),
-        )
+        select(month, FirstResponseBucket.bucket, func.sum(FirstResponseBucket.tickets))
         .where(whole_part(parts, FirstResponseBucket.month))
-        .group_by(FirstResponseBucket.category, month, FirstResponseBucket.bucket)
+        .group_by(month, FirstResponseBucket.bucket)
     )
+    if categories:
+        query = query.where(FirstResponseBucket.category.in_(categories))
     histogram = fetch_frame(
-        session,
-        [query],
-        dtypes={"category": str, "month": str, "bucket": "int64", "tickets": "int64"},
-        categories=categories,
+        session, [query], dtypes={"month": str, "bucket": "int64", "tickets": "int64"}
     )
     if histogram.empty:
         return pd.DataFrame(columns=COLUMNS)
