@@ -40,6 +40,9 @@ format: install ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix src tests
 	$(BIN)/ruff format src tests
 
+bench: install ## analytics benchmark at 10k and 1M tickets, SQLite and PostgreSQL (minutes)
+	$(BIN)/python bench/analytics_bench.py --sizes 10000,1000000
+
 openapi: install ## write the OpenAPI document to openapi.json
 	$(BIN)/python -c "import json; from ticketdesk.app import create_app; \
 	print(json.dumps(create_app().api_doc, indent=2))" > openapi.json
