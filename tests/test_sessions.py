@@ -6,6 +6,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.factories import PASSWORD, Actor
+from ticketdesk.app import create_app, dispose
+from ticketdesk.settings import Settings
 
 
 def _sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> str:
@@ -206,3 +208,17 @@ def test_agents_and_categories(agent: Actor, requester: Actor, admin: Actor) -> 
     assert {a["id"] for a in agents} == {agent.user_id, admin.user_id}
     assert requester.get("/api/agents").status_code == 403
     assert requester.get("/api/categories").get_json() == ["access", "billing"]
+
+
+def test_trusted_proxy_headers_set_https(settings: Settings, agent: Actor) -> None:
+    proxied = create_app(settings.model_copy(update={"trusted_proxies": 1}))
+    try:
+        response = proxied.test_client().post(
+            "/api/session",
+            json={"email": agent.email, "password": PASSWORD},
+            headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"},
+        )
+        assert response.status_code == 200
+        assert "Secure" in response.headers["Set-Cookie"]
+    finally:
+        dispose(proxied)

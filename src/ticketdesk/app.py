@@ -6,6 +6,7 @@ from collections.abc import Collection
 
 from flask_openapi3.models.info import Info
 from flask_openapi3.openapi import OpenAPI
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ticketdesk import __version__
 from ticketdesk.db import Database, create_db_engine
@@ -47,6 +48,9 @@ def create_app(
         validation_error_callback=problems.validation_problem,
     )
     app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=settings.max_body_bytes)
+    if settings.trusted_proxies:
+        proxies = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     database = _database(settings, settings.database_url)
     analytics_database = (
         database
