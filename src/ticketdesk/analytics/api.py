@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 from flask import Response
-from flask_openapi3.blueprint import APIBlueprint
-from flask_openapi3.models.tag import Tag
 
 from ticketdesk.analytics import first_response as first_responses
 from ticketdesk.analytics import resolution, service, volume
@@ -27,25 +25,18 @@ from ticketdesk.analytics.schemas import (
 )
 from ticketdesk.web.context import analytics_session
 from ticketdesk.web.guards import require_agent
-from ticketdesk.web.openapi import BEARER, COMMON_ERRORS, errors
+from ticketdesk.web.openapi import api_blueprint
 from ticketdesk.web.pagination import page_response
 
-bp = APIBlueprint(
+bp = api_blueprint(
     "analytics",
-    __name__,
     url_prefix="/api/analytics",
-    abp_tags=[
-        Tag(
-            name="analytics",
-            description="figures for agents and admins; every one also as CSV "
-            "(`?format=csv` or `Accept: text/csv`). Times are UTC; `from` is inclusive and "
-            "`to` exclusive.",
-        )
-    ],
-    abp_security=BEARER,
-    abp_responses={**COMMON_ERRORS, **errors(403)},
+    tag="analytics",
+    guard=require_agent,
+    also=[403],
+    description="figures for agents and admins; every one also as CSV (`?format=csv` or "
+    "`Accept: text/csv`). Times are UTC; `from` is inclusive and `to` exclusive.",
 )
-bp.before_request(require_agent)
 
 
 @bp.get("/ticket_counts", responses={200: Count})

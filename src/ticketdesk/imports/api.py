@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from flask import Response, jsonify, request
-from flask_openapi3.blueprint import APIBlueprint
-from flask_openapi3.models.tag import Tag
 from pydantic import BaseModel, Field
 
 from ticketdesk.imports.csvfile import SHOWN_PROBLEMS, ImportRejected
 from ticketdesk.imports.service import import_tickets
 from ticketdesk.web.context import current_user, db_session
 from ticketdesk.web.guards import require_admin
-from ticketdesk.web.openapi import BEARER, COMMON_ERRORS, errors
+from ticketdesk.web.openapi import api_blueprint
 from ticketdesk.web.problems import FieldError, problem
 
 CSV_BODY = {
@@ -23,15 +21,14 @@ CSV_BODY = {
     "content": {"text/csv": {"schema": {"type": "string"}}},
 }
 
-bp = APIBlueprint(
+bp = api_blueprint(
     "imports",
-    __name__,
     url_prefix="/api/admin",
-    abp_tags=[Tag(name="admin", description="for admins only")],
-    abp_security=BEARER,
-    abp_responses={**COMMON_ERRORS, **errors(403)},
+    tag="admin",
+    guard=require_admin,
+    also=[403],
+    description="for admins only",
 )
-bp.before_request(require_admin)
 
 
 class ImportQuery(BaseModel):
