@@ -261,8 +261,9 @@ def postgres_reachable() -> bool:
         return False
 
 
-def run(sizes: list[int]) -> None:
+def run(sizes: list[int], only: str | None) -> None:
     backends = ["sqlite", *(["postgresql"] if postgres_reachable() else [])]
+    backends = [backend for backend in backends if only in (None, backend)]
     results: dict[tuple[str, int], dict[str, Any]] = {}
     for size in sizes:
         csv_path = DATA / f"tickets-{size}.csv"
@@ -331,6 +332,7 @@ def main() -> None:
     parser.add_argument("--measure", choices=["endpoints", "naive"])
     parser.add_argument("--url")
     parser.add_argument("--token", default="")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], help="only this one")
     args = parser.parse_args()
     DATA.mkdir(parents=True, exist_ok=True)
     if args.measure == "endpoints":
@@ -338,7 +340,7 @@ def main() -> None:
     elif args.measure == "naive":
         print(json.dumps(measure_naive(args.url)))
     else:
-        run([int(size) for size in args.sizes.split(",")])
+        run([int(size) for size in args.sizes.split(",")], args.backend)
 
 
 if __name__ == "__main__":
