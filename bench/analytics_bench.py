@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -233,7 +232,12 @@ def _naive_first_response(tickets: pd.DataFrame, replies: pd.DataFrame) -> pd.Da
 
 
 def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident memory (VmHWM: unlike ru_maxrss, not inherited across
+    exec from the parent that spawned it)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def in_subprocess(kind: str, url: str, token: str = "") -> dict[str, Any]:

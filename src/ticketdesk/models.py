@@ -4,10 +4,13 @@ from ticketdesk.accounts.models import ApiToken, User
 from ticketdesk.analytics.models import (
     FirstResponse,
     FirstResponseBucket,
+    FirstResponseMonth,
     OpenedCount,
     Resolution,
     ResolutionBucket,
+    ResolutionTotal,
     ResolvedDay,
+    StatusCount,
 )
 from ticketdesk.db import Base
 from ticketdesk.tickets.models import Comment, Ticket, TicketChange
@@ -18,10 +21,13 @@ __all__ = [
     "Comment",
     "FirstResponse",
     "FirstResponseBucket",
+    "FirstResponseMonth",
     "OpenedCount",
     "Resolution",
     "ResolutionBucket",
+    "ResolutionTotal",
     "ResolvedDay",
+    "StatusCount",
     "Ticket",
     "TicketChange",
     "User",

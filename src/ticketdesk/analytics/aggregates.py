@@ -20,10 +20,13 @@ from ticketdesk.analytics.buckets import bucket_of
 from ticketdesk.analytics.models import (
     FirstResponse,
     FirstResponseBucket,
+    FirstResponseMonth,
     OpenedCount,
     Resolution,
     ResolutionBucket,
+    ResolutionTotal,
     ResolvedDay,
+    StatusCount,
 )
 from ticketdesk.analytics.upsert import add_to_counters
 from ticketdesk.enums import Status
@@ -66,24 +69,46 @@ def month_of(moment: datetime | date) -> date:
     return date(moment.year, moment.month, 1)
 
 
+Counters = defaultdict[tuple[Any, ...], dict[str, float]]
+
+
+def _counters() -> Counters:
+    return defaultdict(lambda: {"tickets": 0})
+
+
 class _Deltas:
+    """What one change adds to (or takes from) each counter table, written in one go."""
+
     def __init__(self) -> None:
-        self.opened: defaultdict[tuple[Any, ...], dict[str, float]] = defaultdict(
-            lambda: {"tickets": 0}
-        )
+        self.opened_counts = _counters()
+        self.statuses = _counters()
+        self.totals = _counters()
         self.resolved: defaultdict[tuple[Any, ...], dict[str, float]] = defaultdict(
             lambda: {"tickets": 0, "seconds": 0.0}
         )
-        self.buckets: defaultdict[tuple[Any, ...], dict[str, float]] = defaultdict(
-            lambda: {"tickets": 0}
-        )
+        self.buckets = _counters()
+
+    def opened(self, facts: TicketFacts, change: int) -> None:
+        key = (facts.opened_at.date(), facts.category, facts.status.value)
+        self.opened_counts[key]["tickets"] += change
+        self.statuses[(facts.category, facts.status.value)]["tickets"] += change
+
+    def resolution(self, month: date, category: str, bucket: int, change: int) -> None:
+        self.buckets[(month, category, bucket)]["tickets"] += change
+        self.totals[(category, bucket)]["tickets"] += change
 
     def write(self, session: Session) -> None:
         add_to_counters(
             session,
             OpenedCount.__table__,  # type: ignore[arg-type]
             keys=("day", "category", "status"),
-            deltas=self.opened,
+            deltas=self.opened_counts,
+        )
+        add_to_counters(
+            session,
+            StatusCount.__table__,  # type: ignore[arg-type]
+            keys=("category", "status"),
+            deltas=self.statuses,
         )
         add_to_counters(
             session,
@@ -97,6 +122,12 @@ class _Deltas:
             keys=("month", "category", "bucket"),
             deltas=self.buckets,
         )
+        add_to_counters(
+            session,
+            ResolutionTotal.__table__,  # type: ignore[arg-type]
+            keys=("category", "bucket"),
+            deltas=self.totals,
+        )
 
 
 def ticket_changed(session: Session, *, before: TicketFacts | None, after: TicketFacts) -> None:
@@ -105,10 +136,8 @@ def ticket_changed(session: Session, *, before: TicketFacts | None, after: Ticke
         return
     deltas = _Deltas()
     if before is not None:
-        deltas.opened[(before.opened_at.date(), before.category, before.status.value)][
-            "tickets"
-        ] -= 1
-    deltas.opened[(after.opened_at.date(), after.category, after.status.value)]["tickets"] += 1
+        deltas.opened(before, -1)
+    deltas.opened(after, 1)
     was = (before.category, before.done_at) if before else (None, None)
     if was != (after.category, after.done_at):
         if before is not None and before.done_at is not None:
@@ -133,7 +162,7 @@ def _forget_resolution(session: Session, deltas: _Deltas, ticket_id: int) -> Non
     resolved = deltas.resolved[(row.resolved_at.date(), row.category)]
     resolved["tickets"] -= 1
     resolved["seconds"] -= row.seconds
-    deltas.buckets[(month_of(row.resolved_at), row.category, row.bucket)]["tickets"] -= 1
+    deltas.resolution(month_of(row.resolved_at), row.category, row.bucket, -1)
 
 
 def _record_resolution(
@@ -154,7 +183,7 @@ def _record_resolution(
     resolved = deltas.resolved[(done_at.date(), ticket.category)]
     resolved["tickets"] += 1
     resolved["seconds"] += seconds
-    deltas.buckets[(month_of(done_at), ticket.category, bucket)]["tickets"] += 1
+    deltas.resolution(month_of(done_at), ticket.category, bucket, 1)
 
 
 def _move_first_response(session: Session, *, ticket_id: int, category: str) -> None:
@@ -218,4 +247,13 @@ def _add_first_response_buckets(session: Session, changes: dict[tuple[Any, ...],
         FirstResponseBucket.__table__,  # type: ignore[arg-type]
         keys=("month", "category", "bucket"),
         deltas={key: {"tickets": count} for key, count in changes.items()},
+    )
+    months = _counters()
+    for (month, _category, bucket), count in changes.items():
+        months[(month, bucket)]["tickets"] += count
+    add_to_counters(
+        session,
+        FirstResponseMonth.__table__,  # type: ignore[arg-type]
+        keys=("month", "bucket"),
+        deltas=months,
     )

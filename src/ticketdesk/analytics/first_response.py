@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ticketdesk.analytics.buckets import MEDIAN, P90
 from ticketdesk.analytics.frames import fetch_frame
-from ticketdesk.analytics.models import FirstResponseBucket
+from ticketdesk.analytics.models import FirstResponseBucket, FirstResponseMonth
 from ticketdesk.analytics.percentiles import percentile_hours
 from ticketdesk.analytics.ranges import TimeRange, Unit, split, widen
 from ticketdesk.analytics.sqlexpr import dialect_of, month_label, whole_part
@@ -28,11 +28,13 @@ def first_response_by_month(
     """Columns month ('YYYY-MM'), count, median_hours, p90_hours (within 2.2%), for the
     whole months that `time_range` touches."""
     parts = split(widen(time_range, Unit.MONTH), Unit.MONTH)
-    month = month_label(dialect_of(session), FirstResponseBucket.month)
+    # Every category together is a roll-up of its own; a few categories read theirs.
+    table = FirstResponseBucket if categories else FirstResponseMonth
+    month = month_label(dialect_of(session), table.month)
     query = (
-        select(month, FirstResponseBucket.bucket, func.sum(FirstResponseBucket.tickets))
-        .where(whole_part(parts, FirstResponseBucket.month))
-        .group_by(month, FirstResponseBucket.bucket)
+        select(month, table.bucket, func.sum(table.tickets))
+        .where(whole_part(parts, table.month))
+        .group_by(month, table.bucket)
     )
     if categories:
         query = query.where(FirstResponseBucket.category.in_(categories))

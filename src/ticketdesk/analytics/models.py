@@ -98,3 +98,39 @@ class FirstResponseBucket(Base):
     category: Mapped[str] = mapped_column(String(100), primary_key=True)
     bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     tickets: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+# Roll-ups of the tables above for the questions asked without a range or a category, so
+# that those read a few hundred rows whatever the length of the history.
+
+
+class StatusCount(Base):
+    """How many tickets of `category` are now in `status` (over all time)."""
+
+    __tablename__ = "analytics_status_counts"
+
+    category: Mapped[str] = mapped_column(String(100), primary_key=True)
+    status: Mapped[Status] = mapped_column(
+        enum_column(Status, "analytics_status_counts_status"), primary_key=True
+    )
+    tickets: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ResolutionTotal(Base):
+    """The resolution-time histogram of `category` over all time."""
+
+    __tablename__ = "analytics_resolution_totals"
+
+    category: Mapped[str] = mapped_column(String(100), primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    tickets: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class FirstResponseMonth(Base):
+    """The first-response histogram of every category together, per month."""
+
+    __tablename__ = "analytics_first_response_months"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    tickets: Mapped[int] = mapped_column(BigInteger, default=0)

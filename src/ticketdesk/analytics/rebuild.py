@@ -14,21 +14,27 @@ from ticketdesk.analytics.indexes import deferred_indexes
 from ticketdesk.analytics.models import (
     FirstResponse,
     FirstResponseBucket,
+    FirstResponseMonth,
     OpenedCount,
     Resolution,
     ResolutionBucket,
+    ResolutionTotal,
     ResolvedDay,
+    StatusCount,
 )
 from ticketdesk.analytics.sqlexpr import bucket_expression, seconds_between, utc_day, utc_month
 from ticketdesk.enums import Role, Status
 from ticketdesk.tickets.models import Comment, Ticket
 
 TABLES = (
+    FirstResponseMonth,
     FirstResponseBucket,
     FirstResponse,
+    ResolutionTotal,
     ResolutionBucket,
     ResolvedDay,
     Resolution,
+    StatusCount,
     OpenedCount,
 )
 
@@ -57,6 +63,14 @@ def _rebuild_opened(connection: Connection) -> None:
             select(day, Ticket.category, Ticket.status, func.count()).group_by(
                 day, Ticket.category, Ticket.status
             ),
+        )
+    )
+    connection.execute(
+        insert(StatusCount).from_select(
+            ["category", "status", "tickets"],
+            select(
+                OpenedCount.category, OpenedCount.status, func.sum(OpenedCount.tickets)
+            ).group_by(OpenedCount.category, OpenedCount.status),
         )
     )
 
@@ -100,13 +114,23 @@ def _rebuild_resolutions(connection: Connection) -> None:
             ),
         )
     )
+    connection.execute(
+        insert(ResolutionTotal).from_select(
+            ["category", "bucket", "tickets"],
+            select(
+                ResolutionBucket.category,
+                ResolutionBucket.bucket,
+                func.sum(ResolutionBucket.tickets),
+            ).group_by(ResolutionBucket.category, ResolutionBucket.bucket),
+        )
+    )
 
 
 def rebuild_first_responses(connection: Connection) -> None:
     """Recompute only the first-response tables (after comments were bulk-loaded)."""
     lock_aggregates(connection)
-    connection.execute(delete(FirstResponseBucket))
-    connection.execute(delete(FirstResponse))
+    for model in (FirstResponseMonth, FirstResponseBucket, FirstResponse):
+        connection.execute(delete(model))
     _rebuild_first_responses(connection)
 
 
@@ -143,5 +167,15 @@ def _rebuild_first_responses(connection: Connection) -> None:
             select(month, FirstResponse.category, FirstResponse.bucket, func.count()).group_by(
                 month, FirstResponse.category, FirstResponse.bucket
             ),
+        )
+    )
+    connection.execute(
+        insert(FirstResponseMonth).from_select(
+            ["month", "bucket", "tickets"],
+            select(
+                FirstResponseBucket.month,
+                FirstResponseBucket.bucket,
+                func.sum(FirstResponseBucket.tickets),
+            ).group_by(FirstResponseBucket.month, FirstResponseBucket.bucket),
         )
     )

@@ -15,7 +15,12 @@ from sqlalchemy.orm import Session
 
 from ticketdesk.analytics.buckets import MEDIAN, P90
 from ticketdesk.analytics.frames import fetch_frame
-from ticketdesk.analytics.models import Resolution, ResolutionBucket, ResolvedDay
+from ticketdesk.analytics.models import (
+    Resolution,
+    ResolutionBucket,
+    ResolutionTotal,
+    ResolvedDay,
+)
 from ticketdesk.analytics.percentiles import percentile_hours
 from ticketdesk.analytics.ranges import TimeRange, Unit, split, widen
 from ticketdesk.analytics.sqlexpr import dialect_of, edge_part, month_label, whole_part
@@ -129,7 +134,11 @@ def _histogram(
     """(category, bucket, tickets): whole months from the histogram, the rest from rows."""
     parts = split(time_range, Unit.MONTH)
     queries = []
-    if parts.whole:
+    if time_range == TimeRange():  # all of history: the all-time histogram answers directly
+        queries.append(
+            select(ResolutionTotal.category, ResolutionTotal.bucket, ResolutionTotal.tickets)
+        )
+    elif parts.whole:
         queries.append(
             select(
                 ResolutionBucket.category,

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ticketdesk.analytics.frames import fetch_frame
-from ticketdesk.analytics.models import OpenedCount
+from ticketdesk.analytics.models import OpenedCount, StatusCount
 from ticketdesk.analytics.periods import Period, period_start
 from ticketdesk.analytics.ranges import TimeRange, Unit, split
 from ticketdesk.analytics.sqlexpr import edge_part, whole_part
@@ -44,7 +44,9 @@ def opened_counts(
     category, status, tickets (only combinations that have any)."""
     parts = split(time_range, Unit.DAY)
     queries = []
-    if parts.whole:
+    if time_range == TimeRange():  # all of history: the current counts answer directly
+        queries.append(select(StatusCount.category, StatusCount.status, StatusCount.tickets))
+    elif parts.whole:
         queries.append(
             select(OpenedCount.category, OpenedCount.status, func.sum(OpenedCount.tickets))
             .where(whole_part(parts, OpenedCount.day))

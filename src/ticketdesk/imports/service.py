@@ -16,7 +16,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from ticketdesk.accounts.models import User
-from ticketdesk.analytics.rebuild import rebuild_all
+from ticketdesk.analytics.rebuild import TABLES, rebuild_all
 from ticketdesk.db import utcnow
 from ticketdesk.enums import Role
 from ticketdesk.imports import csvfile
@@ -24,6 +24,7 @@ from ticketdesk.imports.bulk import bulk_insert, large_cache
 from ticketdesk.tickets.models import Ticket, TicketChange
 
 LOOKUP_CHUNK = 1_000
+ANALYZED = (Ticket.__tablename__, TicketChange.__tablename__, User.__tablename__)
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,17 @@ def import_tickets(
             _history_rows(frame, ids, actor=actor, source=source, now=now),
         )
         rebuild_all(session.connection())
+    _analyze(session)
     return ImportResult(total, created, int(ids.min()), int(ids.max()))
+
+
+def _analyze(session: Session) -> None:
+    """Fresh planner statistics (PostgreSQL), or the planner may scan where an index would do
+    until autovacuum gets round to the grown tables."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for name in (*ANALYZED, *(model.__tablename__ for model in TABLES)):
+        session.execute(text(f"ANALYZE {name}"))
 
 
 def _ticket_rows(

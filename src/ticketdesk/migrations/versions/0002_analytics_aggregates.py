@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-22 16:43:03.006763
+Create Date: 2026-11-22 17:36:40.536487
 """
 
 from collections.abc import Sequence
@@ -30,6 +30,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint(
             "month", "category", "bucket", name=op.f("pk_analytics_first_response_buckets")
         ),
+    )
+    op.create_table(
+        "analytics_first_response_months",
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("bucket", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("tickets", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("month", "bucket", name=op.f("pk_analytics_first_response_months")),
     )
     op.create_table(
         "analytics_opened",
@@ -64,12 +71,40 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "analytics_resolution_totals",
+        sa.Column("category", sa.String(length=100), nullable=False),
+        sa.Column("bucket", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("tickets", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("category", "bucket", name=op.f("pk_analytics_resolution_totals")),
+    )
+    op.create_table(
         "analytics_resolved",
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("category", sa.String(length=100), nullable=False),
         sa.Column("tickets", sa.Integer(), nullable=False),
         sa.Column("seconds", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("day", "category", name=op.f("pk_analytics_resolved")),
+    )
+    op.create_table(
+        "analytics_status_counts",
+        sa.Column("category", sa.String(length=100), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "open",
+                "in_progress",
+                "waiting",
+                "resolved",
+                "closed",
+                name="analytics_status_counts_status",
+                native_enum=False,
+                create_constraint=True,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("tickets", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("category", "status", name=op.f("pk_analytics_status_counts")),
     )
     op.create_table(
         "analytics_first_responses",
@@ -138,8 +173,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_analytics_first_responses_responded_at")
 
     op.drop_table("analytics_first_responses")
+    op.drop_table("analytics_status_counts")
     op.drop_table("analytics_resolved")
+    op.drop_table("analytics_resolution_totals")
     op.drop_table("analytics_resolution_buckets")
     op.drop_table("analytics_opened")
+    op.drop_table("analytics_first_response_months")
     op.drop_table("analytics_first_response_buckets")
     # ### end Alembic commands ###
