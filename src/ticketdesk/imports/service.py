@@ -136,6 +136,7 @@ def _requesters(
     known = _user_ids(session, wanted)
     missing = [email for email in wanted if email not in known]
     if missing:
+        newest = session.scalar(select(func.max(User.id))) or 0
         users = pd.DataFrame(
             {
                 "email": missing,
@@ -149,7 +150,11 @@ def _requesters(
             }
         )
         bulk_insert(session, User.__table__, users)  # type: ignore[arg-type]
-        known.update(_user_ids(session, missing))
+        # The new users are the ones after `newest`: one range read by primary key, where
+        # looking them up by email would meet a table the planner has no statistics for yet.
+        created = session.execute(select(User.email, User.id).where(User.id > newest))
+        wanted_new = set(missing)
+        known.update((email, user_id) for email, user_id in created if email in wanted_new)
     return known, len(missing)
 
 
