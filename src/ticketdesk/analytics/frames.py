@@ -23,6 +23,7 @@ def fetch_frame(
     for query in queries:
         if categories:
             query = query.where(query.selected_columns[0].in_(categories))
-        rows.extend(session.execute(query).all())
+        # Plain tuples: pandas probes each Row for namedtuple fields, slowly.
+        rows.extend(tuple(row) for row in session.execute(query))
     frame = pd.DataFrame(rows, columns=list(dtypes))
     return frame.astype(dict(dtypes))

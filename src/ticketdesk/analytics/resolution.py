@@ -181,8 +181,9 @@ def resolution_time_by_month(
     )
     if categories:
         query = query.where(ResolvedDay.category.in_(categories))
-    frame = pd.DataFrame(session.execute(query).all(), columns=["month", "count", "seconds"])
-    frame = frame.astype({"month": str, "count": "int64", "seconds": "float64"})
+    frame = fetch_frame(
+        session, [query], dtypes={"month": str, "count": "int64", "seconds": "float64"}
+    )
     frame = frame[frame["count"] > 0]
     frame["mean_hours"] = frame["seconds"] / frame["count"] / 3600
     return frame[["month", "count", "mean_hours"]].reset_index(drop=True)

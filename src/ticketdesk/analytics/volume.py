@@ -94,7 +94,9 @@ def _daily(
         )
         if categories:
             query = query.where(model.category.in_(categories))
-        frames.append(pd.DataFrame(session.execute(query).all(), columns=["day", column]))
+        frames.append(
+            pd.DataFrame([tuple(row) for row in session.execute(query)], columns=["day", column])
+        )
     both = pd.concat(frames, ignore_index=True).fillna(0)
     both["day"] = pd.to_datetime(both["day"])
     return both.astype({"opened": "int64", "closed": "int64"})
