@@ -14,7 +14,7 @@ from ticketdesk.analytics.frames import fetch_frame
 from ticketdesk.analytics.models import FirstResponseBucket, FirstResponseMonth
 from ticketdesk.analytics.percentiles import percentile_hours
 from ticketdesk.analytics.ranges import TimeRange, Unit, split, widen
-from ticketdesk.analytics.sqlexpr import dialect_of, month_label, whole_part
+from ticketdesk.analytics.sqlexpr import whole_part
 
 COLUMNS = ["month", "count", "median_hours", "p90_hours"]
 
@@ -30,17 +30,17 @@ def first_response_by_month(
     parts = split(widen(time_range, Unit.MONTH), Unit.MONTH)
     # Every category together is a roll-up of its own; a few categories read theirs.
     table = FirstResponseBucket if categories else FirstResponseMonth
-    month = month_label(dialect_of(session), table.month)
     query = (
-        select(month, table.bucket, func.sum(table.tickets))
+        select(table.month, table.bucket, func.sum(table.tickets))
         .where(whole_part(parts, table.month))
-        .group_by(month, table.bucket)
+        .group_by(table.month, table.bucket)  # the primary key's order: no sorting
     )
     if categories:
         query = query.where(FirstResponseBucket.category.in_(categories))
     histogram = fetch_frame(
-        session, [query], dtypes={"month": str, "bucket": "int64", "tickets": "int64"}
+        session, [query], dtypes={"month": "datetime64[s]", "bucket": "int64", "tickets": "int64"}
     )
+    histogram["month"] = histogram["month"].dt.strftime("%Y-%m")
     if histogram.empty:
         return pd.DataFrame(columns=COLUMNS)
     result = percentile_hours(
