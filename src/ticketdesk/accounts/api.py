@@ -18,12 +18,14 @@ from ticketdesk.accounts.schemas import (
     UserList,
     UserOut,
     UserPath,
+    UserSummary,
+    UserSummaryList,
     UserUpdate,
 )
 from ticketdesk.enums import Role
 from ticketdesk.errors import NotAllowed
 from ticketdesk.web.context import current_user, db_session
-from ticketdesk.web.guards import authenticate, require_admin
+from ticketdesk.web.guards import authenticate, require_admin, require_agent
 from ticketdesk.web.openapi import BEARER, COMMON_ERRORS, errors
 from ticketdesk.web.pagination import PageQuery, page_response
 
@@ -46,6 +48,16 @@ tokens_bp = APIBlueprint(
     abp_responses=COMMON_ERRORS,
 )
 tokens_bp.before_request(authenticate)
+
+agents_bp = APIBlueprint(
+    "agents",
+    __name__,
+    url_prefix="/api/agents",
+    abp_tags=[Tag(name="users")],
+    abp_security=BEARER,
+    abp_responses={**COMMON_ERRORS, **errors(403)},
+)
+agents_bp.before_request(require_agent)
 
 
 def _user_json(user: object) -> object:
@@ -129,3 +141,10 @@ def revoke_token(path: TokenPath) -> Response:
     )
     session.commit()
     return Response(status=204)
+
+
+@agents_bp.get("", responses={200: UserSummaryList})
+def list_agents() -> Response:
+    """Active agents and admins, for assigning tickets (agents and admins only)."""
+    agents = service.list_agents(db_session())
+    return jsonify([UserSummary.model_validate(user).model_dump(mode="json") for user in agents])

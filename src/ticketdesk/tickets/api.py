@@ -12,6 +12,7 @@ from ticketdesk.accounts.models import User
 from ticketdesk.tickets import comments, history, service
 from ticketdesk.tickets.models import Comment, Ticket
 from ticketdesk.tickets.schemas import (
+    CategoryList,
     ChangeList,
     ChangeOut,
     CommentCreate,
@@ -42,6 +43,16 @@ bp = APIBlueprint(
     abp_responses=COMMON_ERRORS,
 )
 bp.before_request(authenticate)
+
+categories_bp = APIBlueprint(
+    "categories",
+    __name__,
+    url_prefix="/api/categories",
+    abp_tags=[Tag(name="tickets")],
+    abp_security=BEARER,
+    abp_responses=COMMON_ERRORS,
+)
+categories_bp.before_request(authenticate)
 
 
 def ticket_body(ticket: Ticket, actor: User) -> dict[str, Any]:
@@ -175,3 +186,9 @@ def list_history(path: TicketPath, query: PageQuery) -> Response:
         total=total,
         query=query,
     )
+
+
+@categories_bp.get("", responses={200: CategoryList})
+def list_categories() -> Response:
+    """Every category in use, alphabetically (for pickers and filters)."""
+    return jsonify(service.list_categories(db_session()))

@@ -202,3 +202,7 @@ class ChangeOut(BaseModel):
 
 class ChangeList(RootModel[list[ChangeOut]]):
     pass
+
+
+class CategoryList(RootModel[list[str]]):
+    pass
