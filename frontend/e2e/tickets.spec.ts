@@ -59,7 +59,7 @@ test("an agent signs in, opens a ticket, finds it, replies, notes and moves it o
 
   // The server agrees.
   const api = await apiAs("agent");
-  const saved = await (await api.get(`/api/tickets/${id}`)).json();
+  const saved = (await (await api.get(`/api/tickets/${id}`)).json()) as Record<string, unknown>;
   expect(saved).toMatchObject({ status: "in_progress", priority: "high", category: "hardware" });
   await api.dispose();
 });
@@ -122,13 +122,13 @@ test("a conflicting edit is shown as a conflict, not overwritten", async ({ page
   await expect(conflict.getByRole("row", { name: /Priority/ })).toContainText("Low");
   await expect(conflict.getByRole("row", { name: /Priority/ })).toContainText("Urgent");
   await expect(page.locator(".ticket-head")).toContainText("Urgent");
-  const now = await (await other.get(`/api/tickets/${ticket.id}`)).json();
+  const now = (await (await other.get(`/api/tickets/${ticket.id}`)).json()) as { priority: string };
   expect(now.priority).toBe("urgent");
 
   // Choosing to apply ours to the newer version is an explicit step.
   await conflict.getByRole("button", { name: "Apply my change to the newer version" }).click();
   await expect(page.getByText("Your change was applied to the newer version.")).toBeVisible();
-  const after = await (await other.get(`/api/tickets/${ticket.id}`)).json();
+  const after = (await (await other.get(`/api/tickets/${ticket.id}`)).json()) as { priority: string };
   expect(after.priority).toBe("low");
   await other.dispose();
 });
