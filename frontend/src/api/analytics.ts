@@ -25,6 +25,19 @@ export interface AnalyticsFilters {
 
 type Query = Record<string, string | undefined>;
 
+/** The API's `to` is exclusive; the dashboard's "To" date is the last day shown. */
+export function dayAfter(date: string | undefined): string | undefined {
+  if (!date) return undefined;
+  const day = new Date(`${date}T00:00:00Z`);
+  if (Number.isNaN(day.getTime())) return undefined;
+  day.setUTCDate(day.getUTCDate() + 1);
+  return day.toISOString().slice(0, 10);
+}
+
+function range(f: AnalyticsFilters): Query {
+  return { from: f.from, to: dayAfter(f.to), category: f.category };
+}
+
 async function getJson<T>(path: string, query: Query): Promise<T> {
   const url = new URL(`/api/analytics/${path}`, window.location.origin);
   for (const [key, value] of Object.entries(query)) {
@@ -52,19 +65,8 @@ async function getJson<T>(path: string, query: Query): Promise<T> {
 
 export const analyticsApi = {
   ticketVolume: (f: AnalyticsFilters) =>
-    getJson<VolumePoint[]>("ticket_volume", {
-      interval: f.interval ?? "week",
-      from: f.from,
-      to: f.to,
-      category: f.category,
-    }),
-  resolutionByMonth: (f: AnalyticsFilters) =>
-    getJson<ResolutionByMonth>("resolution_time_by_month", {
-      from: f.from,
-      to: f.to,
-      category: f.category,
-    }),
-  countsByCategory: (f: AnalyticsFilters) =>
-    getJson<CountsByCategory>("counts_by_category", { from: f.from, to: f.to }),
-  activeByCategory: () => getJson<CategoryCount[]>("active_by_category", {}),
+    getJson<VolumePoint[]>("ticket_volume", { interval: f.interval ?? "week", ...range(f) }),
+  resolutionByMonth: (f: AnalyticsFilters) => getJson<ResolutionByMonth>("resolution_time_by_month", range(f)),
+  countsByCategory: (f: AnalyticsFilters) => getJson<CountsByCategory>("counts_by_category", range(f)),
+  activeByCategory: (f: AnalyticsFilters) => getJson<CategoryCount[]>("active_by_category", range(f)),
 };

@@ -123,9 +123,9 @@ export function useCountsByCategory(filters: AnalyticsFilters) {
   });
 }
 
-export function useActiveByCategory() {
+export function useActiveByCategory(filters: AnalyticsFilters) {
   return useQuery({
-    queryKey: keys.analytics("active_by_category", {}),
-    queryFn: () => analyticsApi.activeByCategory(),
+    queryKey: keys.analytics("active_by_category", filters),
+    queryFn: () => analyticsApi.activeByCategory(filters),
   });
 }

@@ -51,7 +51,7 @@ describe("dashboard", () => {
     expect(Object.fromEntries(volume?.query ?? [])).toEqual({
       interval: "month",
       from: "2026-01-01",
-      to: "2026-02-28",
+      to: "2026-03-01",
       category: "network",
     });
     expect(screen.getByLabelText("Category")).toHaveValue("network");

@@ -63,7 +63,7 @@ export function DashboardPage() {
           <input id="dash-from" type="date" value={filters.from ?? ""} onChange={(e) => set("from", e.target.value)} />
         </div>
         <div className="field">
-          <label htmlFor="dash-to">To</label>
+          <label htmlFor="dash-to">To (inclusive)</label>
           <input id="dash-to" type="date" value={filters.to ?? ""} onChange={(e) => set("to", e.target.value)} />
         </div>
         <div className="field">
@@ -97,7 +97,7 @@ export function DashboardPage() {
         <VolumeChart filters={filters} />
         <ResolutionChart filters={filters} />
         <CategoryChart filters={filters} />
-        <ActiveChart />
+        <ActiveChart filters={filters} />
       </div>
     </section>
   );
@@ -257,8 +257,8 @@ function CategoryChart({ filters }: { filters: AnalyticsFilters }) {
   );
 }
 
-function ActiveChart() {
-  const query = useActiveByCategory();
+function ActiveChart({ filters }: { filters: AnalyticsFilters }) {
+  const query = useActiveByCategory(filters);
   const rows = [...(query.data ?? [])].sort(
     (a, b) => b.count - a.count || a.category.localeCompare(b.category),
   );
@@ -266,7 +266,7 @@ function ActiveChart() {
     <ChartCard
       id="active"
       title="Active tickets by category"
-      note="Open, in progress or waiting, right now."
+      note="Open, in progress or waiting right now, of those opened in the date range."
       query={query}
       rows={rows}
       rowKey={(r) => r.category}
