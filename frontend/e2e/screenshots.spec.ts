@@ -8,9 +8,9 @@ const OUT = process.env.DOCS_SCREENSHOTS
   ? path.resolve(import.meta.dirname, "../../docs")
   : path.resolve(import.meta.dirname, "../test-results/screenshots");
 
-async function shoot(page: Page, name: string): Promise<void> {
+async function shoot(page: Page, name: string, fullPage = false): Promise<void> {
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-  await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: false });
+  await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage });
 }
 
 test.use({ viewport: { width: 1280, height: 860 } });
@@ -38,6 +38,7 @@ test("screenshots of the list, a ticket and the dashboard", async ({ page }) => 
   ] as const) {
     await agent.post(`/api/tickets/${ticket.id}/comments`, { data: { content, internal } });
   }
+  const analytics = (await agent.get("/api/analytics/active_by_category")).status();
   await agent.dispose();
 
   await signIn(page, "agent");
@@ -50,7 +51,10 @@ test("screenshots of the list, a ticket and the dashboard", async ({ page }) => 
   await expect(page.locator("ol.history li").first()).toBeVisible();
   await shoot(page, "screenshot-ticket");
 
+  test.skip(analytics === 404, "the analytics endpoints are not on this branch yet: no dashboard shot");
   await page.goto("/dashboard?interval=week");
-  await expect(page.locator("[data-testid^=chart-] .recharts-surface")).toHaveCount(4, { timeout: 15_000 });
-  await shoot(page, "screenshot-dashboard");
+  await expect(page.locator("[data-testid^=chart-] .recharts-wrapper > svg.recharts-surface")).toHaveCount(4, {
+    timeout: 15_000,
+  });
+  await shoot(page, "screenshot-dashboard", true);
 });
