@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from flask import Response, g, jsonify, request
-from flask_openapi3.blueprint import APIBlueprint
-from flask_openapi3.models.tag import Tag
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from ticketdesk.accounts import throttle
@@ -16,14 +14,14 @@ from ticketdesk.accounts.web_sessions import LIFETIME, end_session, start_sessio
 from ticketdesk.errors import Unauthenticated
 from ticketdesk.web.context import current_user, db_session
 from ticketdesk.web.guards import SESSION_COOKIE, authenticate, check_same_origin
-from ticketdesk.web.openapi import BEARER, COMMON_ERRORS, errors
+from ticketdesk.web.openapi import BEARER, api_blueprint, errors
 
-bp = APIBlueprint(
+bp = api_blueprint(
     "session",
-    __name__,
     url_prefix="/api/session",
-    abp_tags=[Tag(name="session", description="browser sign-in with a cookie")],
-    abp_responses=COMMON_ERRORS,
+    tag="session",
+    guard=None,
+    description="browser sign-in with a cookie",
 )
 WRONG_CREDENTIALS = "wrong email or password"
 
