@@ -127,7 +127,7 @@ function Filters({ params, staff, onChange }: FiltersProps) {
             }}
           >
             <option value="">Any status</option>
-            <option value={ACTIVE}>Active (open, in progress, waiting)</option>
+            <option value={ACTIVE}>Active (not yet resolved)</option>
             {STATUSES.map((status) => (
               <option key={status} value={status}>
                 {STATUS_LABELS[status]}
