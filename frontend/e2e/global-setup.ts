@@ -68,7 +68,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     ["serve", "--host", "127.0.0.1", "--port", String(port), "--workers", "2", "--threads", "4"],
     { env, stdio: ["ignore", log, log] },
   );
-  await waitForHealth(baseURL, server);
+  try {
+    await waitForHealth(baseURL, server);
+  } catch (error) {
+    server.kill("SIGKILL");
+    throw new Error(`${String(error)}; see ${path.join(instance, "server.log")}`);
+  }
 
   const state: E2EState = { baseURL, tokens, instance };
   mkdirSync(path.dirname(STATE_FILE), { recursive: true });
