@@ -54,6 +54,9 @@ format: install ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix src tests
 	$(BIN)/ruff format src tests
 
+bench: install ## analytics benchmark at 10k and 1M tickets, SQLite and PostgreSQL (minutes)
+	$(BIN)/python bench/analytics_bench.py --sizes 10000,1000000
+
 openapi: openapi.json ## write the OpenAPI document to openapi.json
 
 openapi.json: $(STAMP) $(PY_SOURCES)

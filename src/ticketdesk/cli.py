@@ -145,6 +145,18 @@ def demo_data(settings: Settings, tickets: int, seed: int) -> None:
     click.echo(text, nl=False)
 
 
+def _register_area_commands() -> None:
+    """Command groups that live with their area's code."""
+    from ticketdesk.analytics.cli import analytics_group
+    from ticketdesk.imports.cli import import_group
+
+    main.add_command(import_group)
+    main.add_command(analytics_group)
+
+
+_register_area_commands()
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
