@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -19,6 +20,15 @@ TOKEN_PREFIX = "td_"  # noqa: S105 - a marker, not a secret
 
 def normalize_email(email: str) -> str:
     return email.strip().lower()
+
+
+def checked_email(email: str) -> str:
+    """The address, normalized, if it is one we can write to; else InvalidValue."""
+    try:
+        address = validate_email(email.strip(), check_deliverability=False)
+    except EmailNotValidError as error:
+        raise InvalidValue(f"not a usable email address: {error}", field="email") from error
+    return normalize_email(address.normalized)
 
 
 def find_user(session: Session, *, email: str) -> User | None:
@@ -40,7 +50,7 @@ def create_user(
     name: str | None = None,
     password: str | None = None,
 ) -> User:
-    email = normalize_email(email)
+    email = checked_email(email)
     if find_user(session, email=email) is not None:
         raise Conflict(f"a user with email {email} already exists", field="email")
     user = User(
