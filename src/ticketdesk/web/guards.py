@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g, request
-from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
 from ticketdesk.accounts.service import user_for_token
 from ticketdesk.errors import InvalidValue, NotAllowed, Unauthenticated
@@ -29,13 +29,31 @@ def require_json_body() -> None:
         return  # no body at all: the view's schema says what is missing
     if not request.is_json:
         raise UnsupportedMediaType("send the request body as application/json")
+    _refuse_oversized_stream()
     try:
-        request.get_json()
+        body = request.get_json()
     except BadRequest as error:
         raise BadRequest("the request body is not valid JSON") from error
     except RecursionError as error:
         raise BadRequest("the request body is nested too deeply") from error
-    _refuse_nul(request.get_json(), "body")
+    if not isinstance(body, dict):
+        # Every body is an object; a JSON string would otherwise be parsed a second time as
+        # JSON by the request validator, accepting double-encoded bodies.
+        raise InvalidValue("the request body must be a JSON object", field="body")
+    _refuse_nul(body, "body")
+
+
+def _refuse_oversized_stream() -> None:
+    """413 for a chunked body (no Content-Length) longer than the limit.
+
+    werkzeug stops reading such a body at MAX_CONTENT_LENGTH without an error, so the
+    request would go on with a silently truncated body (usually a misleading 400).
+    """
+    limit = request.max_content_length
+    if request.content_length is not None or limit is None:
+        return  # a declared length over the limit is refused by werkzeug itself
+    if len(request.get_data(cache=True)) >= limit and request.environ["wsgi.input"].read(1):
+        raise RequestEntityTooLarge()
 
 
 def _refuse_nul(value: Any, where: str) -> None:
