@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from flask import Response, redirect
 from flask_openapi3.models.info import Info
 from flask_openapi3.openapi import OpenAPI
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ticketdesk import __version__
 from ticketdesk.db import Database, create_db_engine
 from ticketdesk.settings import Settings
-from ticketdesk.web import guards, problems
+from ticketdesk.web import docs, guards, headers, problems, spa
 from ticketdesk.web.context import AppState, app_state, close_sessions
 from ticketdesk.web.openapi import SECURITY_SCHEMES
 
@@ -48,6 +48,9 @@ def create_app(
         validation_error_callback=problems.validation_problem,
     )
     app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=settings.max_body_bytes)
+    if settings.trusted_proxies:
+        proxies = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     database = _database(settings, settings.database_url)
     analytics_database = (
         database
@@ -58,31 +61,31 @@ def create_app(
     app.teardown_appcontext(close_sessions)
     app.before_request(guards.require_json_body)
     problems.register(app)
+    headers.register(app)
     _register_blueprints(app, services)
     app.add_url_rule("/api/openapi.json", "openapi_json", lambda: app.api_doc)
-    app.add_url_rule("/api/docs", "api_docs", _docs_redirect)
+    docs.register(app)
+    spa.register(app)
     return app
 
 
 def _register_blueprints(app: OpenAPI, services: Collection[str]) -> None:
+    from ticketdesk.accounts.session_api import bp as session_bp
     from ticketdesk.web import health
 
     app.register_api(health.bp)
+    app.register_api(session_bp)  # every service authenticates browsers the same way
     if "tickets" in services:
-        from ticketdesk.accounts.api import tokens_bp, users_bp
+        from ticketdesk.accounts.api import agents_bp, tokens_bp, users_bp
         from ticketdesk.tickets.api import bp as tickets_bp
+        from ticketdesk.tickets.api import categories_bp
 
-        app.register_api(tickets_bp)
-        app.register_api(users_bp)
-        app.register_api(tokens_bp)
+        for blueprint in (tickets_bp, categories_bp, users_bp, agents_bp, tokens_bp):
+            app.register_api(blueprint)
     if "analytics" in services:
         from ticketdesk.analytics.api import bp as analytics_bp
 
         app.register_api(analytics_bp)
-
-
-def _docs_redirect() -> Response:
-    return redirect("/api/docs/swagger", code=302)  # type: ignore[return-value]
 
 
 def dispose(app: OpenAPI) -> None:

@@ -42,3 +42,11 @@ class Unavailable(DomainError):
 
 class Unauthenticated(DomainError):
     """No valid credentials came with the request."""
+
+
+class RateLimited(DomainError):
+    """Too many attempts; `retry_after` seconds until the next one may succeed."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

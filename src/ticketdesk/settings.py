@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     # FULL: a commit is on disk before the client hears 2xx, surviving power loss too.
     # NORMAL (WAL) survives a process crash but may drop the last commits on power loss.
     sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
+    # How many reverse proxies in front set X-Forwarded-For/-Proto: the client address (for
+    # sign-in throttling) and https (for Secure cookies) are taken from them. 0: none trusted.
+    trusted_proxies: int = Field(default=0, ge=0, le=5)
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from flask import Response, jsonify
-from flask_openapi3.blueprint import APIBlueprint
-from flask_openapi3.models.tag import Tag
 
 from ticketdesk.accounts import service
 from ticketdesk.accounts.models import User
@@ -18,34 +16,37 @@ from ticketdesk.accounts.schemas import (
     UserList,
     UserOut,
     UserPath,
+    UserSummary,
+    UserSummaryList,
     UserUpdate,
 )
 from ticketdesk.enums import Role
 from ticketdesk.errors import NotAllowed
 from ticketdesk.web.context import current_user, db_session
-from ticketdesk.web.guards import authenticate, require_admin
-from ticketdesk.web.openapi import BEARER, COMMON_ERRORS, errors
+from ticketdesk.web.guards import authenticate, require_admin, require_agent
+from ticketdesk.web.openapi import api_blueprint, errors
 from ticketdesk.web.pagination import PageQuery, page_response
 
-users_bp = APIBlueprint(
+users_bp = api_blueprint(
     "users",
-    __name__,
     url_prefix="/api/users",
-    abp_tags=[Tag(name="users", description="accounts and roles (admins)")],
-    abp_security=BEARER,
-    abp_responses={**COMMON_ERRORS, **errors(403)},
+    tag="users",
+    guard=require_admin,
+    also=[403],
+    description="accounts and roles (admins)",
 )
-users_bp.before_request(require_admin)
 
-tokens_bp = APIBlueprint(
+tokens_bp = api_blueprint(
     "tokens",
-    __name__,
     url_prefix="/api/tokens",
-    abp_tags=[Tag(name="tokens", description="API tokens for scripts")],
-    abp_security=BEARER,
-    abp_responses=COMMON_ERRORS,
+    tag="tokens",
+    guard=authenticate,
+    description="API tokens for scripts",
 )
-tokens_bp.before_request(authenticate)
+
+agents_bp = api_blueprint(
+    "agents", url_prefix="/api/agents", tag="users", guard=require_agent, also=[403]
+)
 
 
 def _user_json(user: object) -> object:
@@ -129,3 +130,10 @@ def revoke_token(path: TokenPath) -> Response:
     )
     session.commit()
     return Response(status=204)
+
+
+@agents_bp.get("", responses={200: UserSummaryList})
+def list_agents() -> Response:
+    """Active agents and admins, for assigning tickets (agents and admins only)."""
+    agents = service.list_agents(db_session())
+    return jsonify([UserSummary.model_validate(user).model_dump(mode="json") for user in agents])

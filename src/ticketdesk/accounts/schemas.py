@@ -50,6 +50,10 @@ class UserSummary(BaseModel):
     email: str
 
 
+class UserSummaryList(RootModel[list[UserSummary]]):
+    pass
+
+
 class UserOut(UserSummary):
     role: Role
     is_active: bool

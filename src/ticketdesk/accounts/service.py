@@ -101,6 +101,17 @@ def list_users(session: Session, *, offset: int = 0, limit: int = 25) -> tuple[l
     return list(page), total
 
 
+def list_agents(session: Session) -> list[User]:
+    """Active agents and admins: the people a ticket can be assigned to."""
+    return list(
+        session.scalars(
+            select(User)
+            .where(User.is_active.is_(True), User.role.in_([Role.AGENT, Role.ADMIN]))
+            .order_by(User.name, User.id)
+        )
+    )
+
+
 def authenticate(session: Session, *, email: str, password: str) -> User | None:
     """The active user with this email and password, or None; same cost either way."""
     user = find_user(session, email=email)

@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 from flask import Response, jsonify
-from flask_openapi3.blueprint import APIBlueprint
-from flask_openapi3.models.tag import Tag
 
 from ticketdesk.analytics import service
 from ticketdesk.analytics.schemas import Count, TicketCountsQuery
 from ticketdesk.web.context import analytics_session
 from ticketdesk.web.guards import require_agent
-from ticketdesk.web.openapi import BEARER, COMMON_ERRORS, errors
+from ticketdesk.web.openapi import api_blueprint
 
-bp = APIBlueprint(
+bp = api_blueprint(
     "analytics",
-    __name__,
     url_prefix="/api/analytics",
-    abp_tags=[Tag(name="analytics", description="figures for agents and admins")],
-    abp_security=BEARER,
-    abp_responses={**COMMON_ERRORS, **errors(403)},
+    tag="analytics",
+    guard=require_agent,
+    also=[403],
+    description="figures for agents and admins",
 )
-bp.before_request(require_agent)
 
 
 @bp.get("/ticket_counts", responses={200: Count})

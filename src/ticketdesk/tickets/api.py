@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, jsonify, url_for
-from flask_openapi3.blueprint import APIBlueprint
-from flask_openapi3.models.tag import Tag
 
 from ticketdesk.accounts.models import User
 from ticketdesk.tickets import comments, history, service
 from ticketdesk.tickets.models import Comment, Ticket
 from ticketdesk.tickets.schemas import (
+    CategoryList,
     ChangeList,
     ChangeOut,
     CommentCreate,
@@ -30,18 +29,20 @@ from ticketdesk.tickets.workflow import next_statuses
 from ticketdesk.web.conditional import etag, if_match_versions
 from ticketdesk.web.context import current_user, db_session
 from ticketdesk.web.guards import authenticate
-from ticketdesk.web.openapi import BEARER, COMMON_ERRORS, errors
+from ticketdesk.web.openapi import api_blueprint, errors
 from ticketdesk.web.pagination import PageQuery, page_response
 
-bp = APIBlueprint(
+bp = api_blueprint(
     "tickets",
-    __name__,
     url_prefix="/api/tickets",
-    abp_tags=[Tag(name="tickets", description="tickets, their conversation and history")],
-    abp_security=BEARER,
-    abp_responses=COMMON_ERRORS,
+    tag="tickets",
+    guard=authenticate,
+    description="tickets, their conversation and history",
 )
-bp.before_request(authenticate)
+
+categories_bp = api_blueprint(
+    "categories", url_prefix="/api/categories", tag="tickets", guard=authenticate
+)
 
 
 def ticket_body(ticket: Ticket, actor: User) -> dict[str, Any]:
@@ -175,3 +176,9 @@ def list_history(path: TicketPath, query: PageQuery) -> Response:
         total=total,
         query=query,
     )
+
+
+@categories_bp.get("", responses={200: CategoryList})
+def list_categories() -> Response:
+    """Every category in use, alphabetically (for pickers and filters)."""
+    return jsonify(service.list_categories(db_session()))

@@ -210,3 +210,7 @@ class ChangeOut(BaseModel):
 
 class ChangeList(RootModel[list[ChangeOut]]):
     pass
+
+
+class CategoryList(RootModel[list[str]]):
+    pass

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, or_
+from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -128,6 +128,11 @@ def _filtered(query: Select[Ticket], filters: TicketFilters) -> Select[Ticket]:
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def list_categories(session: Session) -> list[str]:
+    """Every category in use, alphabetically."""
+    return list(session.scalars(select(Ticket.category).distinct().order_by(Ticket.category)))
 
 
 def create_ticket(

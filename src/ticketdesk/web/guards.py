@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import g, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
 from ticketdesk.accounts.service import user_for_token
+from ticketdesk.accounts.web_sessions import find_session
 from ticketdesk.errors import InvalidValue, NotAllowed, Unauthenticated
-from ticketdesk.web.context import current_user, db_session
+from ticketdesk.web.context import SAFE_METHODS, current_user, db_session
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+SESSION_COOKIE = "ticketdesk_session"
+CSRF_HEADER = "X-CSRF-Token"
 
 
 def require_json_body() -> None:
@@ -71,14 +76,42 @@ def _refuse_nul(value: Any, where: str) -> None:
 
 
 def authenticate() -> None:
-    """Resolve the caller from `Authorization: Bearer <token>`; 401 when there is none."""
+    """Resolve the caller from a bearer token (scripts) or the session cookie (browsers).
+
+    Cookie-authenticated writes must come from our own origin and carry the session's CSRF
+    token, so a page on another site cannot act with a signed-in user's cookie.
+    """
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     user = None
     if scheme.lower() == "bearer" and token.strip():
         user = user_for_token(db_session(), token.strip())
+    elif SESSION_COOKIE in request.cookies:
+        web_session = find_session(db_session(), request.cookies[SESSION_COOKIE])
+        if web_session is not None:
+            if request.method not in SAFE_METHODS:
+                check_same_origin()
+                _check_csrf(web_session.csrf_token)
+            g.web_session = web_session
+            user = web_session.user
     if user is None:
-        raise Unauthenticated("authentication required: send a valid bearer token")
+        raise Unauthenticated("authentication required: sign in or send a valid bearer token")
     g.user = user
+
+
+def check_same_origin() -> None:
+    """Refuse writes that a browser says come from another site."""
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        if urlsplit(origin).netloc != request.host:
+            raise NotAllowed("cross-origin request refused")
+    elif request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        raise NotAllowed("cross-site request refused")
+
+
+def _check_csrf(expected: str) -> None:
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not secrets.compare_digest(sent.encode(), expected.encode()):
+        raise NotAllowed(f"missing or wrong {CSRF_HEADER} header")
 
 
 def require_agent() -> None:

@@ -19,6 +19,7 @@ PROBLEM_TYPE = "application/problem+json"
 
 STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.Unauthenticated: 401,
+    errors.RateLimited: 429,
     errors.NotAllowed: 403,
     errors.NotFound: 404,
     errors.InvalidTransition: 409,
@@ -89,7 +90,11 @@ def _domain_problem(error: errors.DomainError) -> Response:
         if error.field
         else None
     )
-    headers = {"WWW-Authenticate": 'Bearer realm="ticketdesk"'} if status == 401 else None
+    headers = {}
+    if isinstance(error, errors.Unauthenticated):
+        headers["WWW-Authenticate"] = 'Bearer realm="ticketdesk"'
+    if isinstance(error, errors.RateLimited):
+        headers["Retry-After"] = str(error.retry_after)
     return problem(status, error.message, errors=field_errors, headers=headers)
 
 

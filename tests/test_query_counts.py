@@ -1,0 +1,60 @@
+"""List endpoints run a fixed number of queries, however many rows a page holds (no N+1)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+
+from tests.factories import Actor
+from ticketdesk.web.context import app_state
+
+
+@contextmanager
+def count_queries(app: Flask) -> Iterator[list[str]]:
+    with app.app_context():
+        engine = app_state().database.engine
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.startswith(("BEGIN", "PRAGMA")):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def _queries_for(app: Flask, actor: Actor, url: str) -> int:
+    with count_queries(app) as statements:
+        assert actor.get(url).status_code == 200
+    return len(statements)
+
+
+def test_ticket_list_queries_do_not_grow_with_the_page(
+    app: Flask, agent: Actor, admin: Actor
+) -> None:
+    agent.create_ticket(assignee_id=admin.user_id)
+    small = _queries_for(app, agent, "/api/tickets")
+    for _ in range(20):
+        agent.create_ticket(assignee_id=admin.user_id)
+    assert _queries_for(app, agent, "/api/tickets") == small <= 3
+
+
+def test_comment_and_history_lists_do_not_grow(app: Flask, agent: Actor, requester: Actor) -> None:
+    ticket = requester.create_ticket()
+    url = f"/api/tickets/{ticket['id']}"
+    agent.post(f"{url}/comments", json={"content": "first"})
+    comments_small = _queries_for(app, agent, f"{url}/comments")
+    history_small = _queries_for(app, agent, f"{url}/history")
+    for n in range(10):
+        requester.post(f"{url}/comments", json={"content": f"reply {n}"})
+        agent.post(f"{url}/comments", json={"content": f"answer {n}"})
+        agent.patch(url, json={"priority": ["low", "high"][n % 2]})
+    assert _queries_for(app, agent, f"{url}/comments") == comments_small
+    assert _queries_for(app, agent, f"{url}/history") == history_small
