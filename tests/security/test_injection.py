@@ -25,6 +25,8 @@ def _json_only(response: Any) -> None:
     """An API answer is never something a browser would render or sniff as a page."""
     assert response.mimetype in ("application/json", "application/problem+json")
     assert "text/html" not in response.headers.get("Content-Type", "")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
 
 
 @pytest.mark.parametrize("payload", SCRIPTS)
