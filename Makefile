@@ -31,14 +31,17 @@ test: test-python ## run every test (SQLite, and PostgreSQL when reachable)
 test-python: install
 	$(BIN)/pytest
 
+bench: install ## HTTP load: 10k and 1M tickets, SQLite and PostgreSQL (BENCH_ARGS="--tickets 10000")
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 lint: install ## ruff check, ruff format --check, mypy --strict
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
 format: install ## apply ruff's formatting and safe fixes
-	$(BIN)/ruff check --fix src tests
-	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
 
 openapi: install ## write the OpenAPI document to openapi.json
 	$(BIN)/python -c "import json; from ticketdesk.app import create_app; \
