@@ -238,6 +238,10 @@ def load(database_url: str, *, tickets: int, seed: int = 5) -> Credentials:
         agents, requesters = _people(engine, agents=40, requesters=max(50, tickets // 200))
         _tickets(engine, tickets, agents, requesters, seed)
         if engine.dialect.name == "postgresql":
+            with engine.begin() as connection:  # ticket ids were given, not drawn
+                connection.exec_driver_sql(
+                    "SELECT setval(pg_get_serial_sequence('tickets', 'id'), max(id)) FROM tickets"
+                )
             # What autovacuum would have done on a server that grew to this size.
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.exec_driver_sql("VACUUM ANALYZE")
