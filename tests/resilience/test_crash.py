@@ -91,13 +91,21 @@ def test_acknowledged_writes_survive_repeated_kill_9(
     ]
     for thread in writers:
         thread.start()
+
+    def acknowledged() -> int:
+        return len(ledger.tickets) + len(ledger.comments)
+
     acknowledged_per_run = []
     try:
         for _ in range(CRASHES):
-            before = len(ledger.tickets) + len(ledger.comments)
-            time.sleep(random.uniform(0.5, 1.0))
+            before = acknowledged()
+            # Kill only once writes are flowing again, at a random moment after that.
+            deadline = time.monotonic() + 20
+            while acknowledged() == before and time.monotonic() < deadline:
+                time.sleep(0.02)
+            time.sleep(random.uniform(0.1, 0.5))
             server.kill()
-            acknowledged_per_run.append(len(ledger.tickets) + len(ledger.comments) - before)
+            acknowledged_per_run.append(acknowledged() - before)
             server.start()
         time.sleep(0.5)
     finally:
