@@ -326,6 +326,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
+    # Stopped from outside: unwind, so the server is stopped and the database dropped.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
     backends = args.backends.split(",")
     if "postgresql" in backends and not postgres_reachable():
         print(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: skipping it")
