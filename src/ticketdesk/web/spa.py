@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, Response, send_from_directory
+from flask import Flask, Response, request, send_from_directory
 from werkzeug.routing import PathConverter
 
 APP_DIR = Path(__file__).resolve().parent.parent / "static" / "app"
@@ -31,8 +31,11 @@ def _serve(path: str = "") -> Response:
         return response
     if not (APP_DIR / "index.html").is_file():
         return Response(NOT_BUILT, status=503, mimetype="text/html")
-    response = send_from_directory(APP_DIR, "index.html")
+    # Read whole (it is small) rather than streamed, so no open file outlives the response.
+    response = Response((APP_DIR / "index.html").read_bytes(), mimetype="text/html")
     response.cache_control.no_cache = True
+    response.add_etag()
+    response.make_conditional(request)
     return response
 
 
