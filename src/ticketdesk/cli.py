@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 import click
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from ticketdesk import migrate
@@ -145,6 +146,19 @@ def demo_data(settings: Settings, tickets: int, seed: int) -> None:
     click.echo(text, nl=False)
 
 
+def _upgrade_if_reachable(settings: Settings) -> None:
+    """Upgrade the schema; if the database cannot be reached, serve anyway: the API answers
+    503 until it is back, and recovers then without a restart."""
+    try:
+        migrate.upgrade(settings.database_url)
+    except OperationalError as error:
+        click.echo(
+            f"warning: the database is unreachable ({error.orig}); serving 503 until it is "
+            "back. Pending migrations are not applied: run `ticketdesk db upgrade` then.",
+            err=True,
+        )
+
+
 def _register_area_commands() -> None:
     """Command groups that live with their area's code."""
     from ticketdesk.analytics.cli import analytics_group
@@ -177,6 +191,6 @@ def serve(
     from ticketdesk.server import run
 
     if service != "analytics":  # the analytics service may sit on a read-only replica
-        migrate.upgrade(settings.database_url)
+        _upgrade_if_reachable(settings)
     services = ("tickets", "analytics") if service == "all" else (service,)
     run(settings, services=services, bind=f"{host}:{port}", workers=workers, threads=threads)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
@@ -87,10 +91,13 @@ def create_db_engine(
     connect_timeout_s: int = 5,
     pool_size: int = 5,
     sqlite_synchronous: str = "FULL",
+    create: bool = False,
 ) -> Engine:
+    """An engine for `url`. Only with `create` (migrations) may a missing SQLite file be
+    made: anywhere else a missing file means the database is unreachable, not empty."""
     url = normalize_url(url)
     if is_sqlite(url):
-        return _sqlite_engine(url, busy_timeout_ms, sqlite_synchronous)
+        return _sqlite_engine(url, busy_timeout_ms, sqlite_synchronous, create=create)
     return create_engine(
         url,
         pool_pre_ping=True,
@@ -99,22 +106,45 @@ def create_db_engine(
         pool_timeout=connect_timeout_s,
         connect_args={
             "connect_timeout": connect_timeout_s,
-            # A request never waits on a lock or a runaway query for ever.
-            "options": "-c lock_timeout=15000 -c statement_timeout=60000",
+            # A request never waits on a lock or a runaway query for ever, and a commit is
+            # acknowledged only once it is flushed to the server's disk, whatever the server's
+            # default is (see "Durability and operations" in the README).
+            "options": "-c lock_timeout=15000 -c statement_timeout=60000 -c synchronous_commit=on",
+            # A connection to a server that vanished without closing it is noticed by TCP.
+            "keepalives": 1,
+            "keepalives_idle": 10,
+            "keepalives_interval": 5,
+            "keepalives_count": 3,
+            "tcp_user_timeout": 15_000,
         },
     )
 
 
-def _sqlite_engine(url: str, busy_timeout_ms: int, synchronous: str) -> Engine:
-    database = make_url(url).database
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+def _file_identity(path: str) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
+
+
+def _sqlite_engine(url: str, busy_timeout_ms: int, synchronous: str, *, create: bool) -> Engine:
+    parsed = make_url(url)
+    path = parsed.database if parsed.database not in (None, "", ":memory:") else None
+    if path and create:
+        with contextlib.suppress(OSError):  # if it cannot be made, connecting says why
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    elif path:
+        # Open, never create: a file gone missing must not be replaced by an empty database.
+        parsed = parsed.set(database=f"file:{quote(path)}").update_query_dict(
+            {"mode": "rw", "uri": "true"}
+        )
     engine = create_engine(
-        url, connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False}
+        parsed, connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False}
     )
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
         # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -123,6 +153,18 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, synchronous: str) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        if path:
+            record.info["file"] = _file_identity(path)
+
+    if path:
+
+        @event.listens_for(engine, "checkout")
+        def _on_checkout(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+            # A pooled connection keeps the file it opened even after that file is moved,
+            # deleted or replaced (a restore, a lost mount): writing there would be writing
+            # into a ghost. Such a connection is dropped, and reconnecting says what is wrong.
+            if _file_identity(path) != record.info.get("file"):
+                raise DisconnectionError("the database file was moved, replaced or deleted")
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:

@@ -3,13 +3,41 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, RootModel, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    StrictBool,
+    StringConstraints,
+)
+from pydantic_core import PydanticCustomError
 
+from ticketdesk.accounts.service import checked_email
 from ticketdesk.enums import Role
+from ticketdesk.errors import InvalidValue
+from ticketdesk.fields import JsonInt, NotBlank, Trim
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200), NotBlank(), Trim]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=1024)]
-Label = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+Label = Annotated[str, StringConstraints(max_length=100), Trim]
+
+
+def _usable_email(value: str) -> str:
+    try:
+        return checked_email(value)
+    except InvalidValue as error:
+        # Well-formed but refused (say, an address at a reserved name such as `.test`): the
+        # same error type as when a service refuses a value.
+        raise PydanticCustomError("InvalidValue", error.message) from error
+
+
+Email = Annotated[
+    str,
+    Field(max_length=320, json_schema_extra={"format": "email"}),
+    AfterValidator(_usable_email),
+]
 
 
 class UserSummary(BaseModel):
@@ -39,7 +67,7 @@ class UserList(RootModel[list[UserOut]]):
 class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: EmailStr
+    email: Email
     role: Role = Role.REQUESTER
     name: Name | None = None
     password: Password
@@ -50,7 +78,7 @@ class UserUpdate(BaseModel):
 
     name: Name | None = None
     role: Role | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
     password: Password | None = None
 
 
@@ -62,8 +90,8 @@ class TokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     label: Label = ""
-    user_id: int | None = Field(
-        default=None, ge=1, le=2**31 - 1, description="admins only: whose token it is"
+    user_id: Annotated[int, Field(ge=1, le=2**31 - 1), JsonInt()] | None = Field(
+        default=None, description="admins only: whose token it is"
     )
 
 

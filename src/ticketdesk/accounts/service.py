@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import func, select
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from ticketdesk.accounts.models import ApiToken, User
@@ -19,6 +20,15 @@ TOKEN_PREFIX = "td_"  # noqa: S105 - a marker, not a secret
 
 def normalize_email(email: str) -> str:
     return email.strip().lower()
+
+
+def checked_email(email: str) -> str:
+    """The address, normalized, if it is one we can write to; else InvalidValue."""
+    try:
+        address = validate_email(email.strip(), check_deliverability=False)
+    except EmailNotValidError as error:
+        raise InvalidValue(f"not a usable email address: {error}", field="email") from error
+    return normalize_email(address.normalized)
 
 
 def find_user(session: Session, *, email: str) -> User | None:
@@ -40,7 +50,7 @@ def create_user(
     name: str | None = None,
     password: str | None = None,
 ) -> User:
-    email = normalize_email(email)
+    email = checked_email(email)
     if find_user(session, email=email) is not None:
         raise Conflict(f"a user with email {email} already exists", field="email")
     user = User(
@@ -124,16 +134,21 @@ def create_token(session: Session, *, user: User, label: str = "") -> tuple[ApiT
     return token, raw_token
 
 
+# Built once: the statement costs more to build than to run, and every request runs it.
+_USER_BY_TOKEN = (
+    select(User)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(
+        ApiToken.token_hash == bindparam("token_hash"),
+        ApiToken.revoked_at.is_(None),
+        User.is_active.is_(True),
+    )
+)
+
+
 def user_for_token(session: Session, raw_token: str) -> User | None:
     """The active user a live token belongs to, or None."""
-    token = session.scalars(
-        select(ApiToken).where(
-            ApiToken.token_hash == _token_hash(raw_token), ApiToken.revoked_at.is_(None)
-        )
-    ).one_or_none()
-    if token is None or not token.user.is_active:
-        return None
-    return token.user
+    return session.scalars(_USER_BY_TOKEN, {"token_hash": _token_hash(raw_token)}).one_or_none()
 
 
 def list_tokens(session: Session, *, user: User | None = None) -> list[ApiToken]:

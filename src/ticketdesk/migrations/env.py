@@ -29,7 +29,7 @@ def main() -> None:
         run(connection)
         return
     url = config.get_main_option("sqlalchemy.url") or Settings().database_url
-    engine = create_db_engine(url)
+    engine = create_db_engine(url, create=True)
     with engine.connect() as connection:
         run(connection)
     engine.dispose()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AliasChoices,
@@ -12,21 +12,26 @@ from pydantic import (
     ConfigDict,
     Field,
     RootModel,
+    StrictBool,
     StringConstraints,
     field_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from ticketdesk.accounts.schemas import UserSummary
 from ticketdesk.enums import Priority, Status
+from ticketdesk.fields import JsonInt, NotBlank, Trim
 from ticketdesk.tickets.service import SORT_VALUES, TITLE_MAX
 from ticketdesk.web.pagination import PageQuery
 
 MAX_ID = 2**31 - 1
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX)]
+Title = Annotated[str, StringConstraints(min_length=1, max_length=TITLE_MAX), NotBlank(), Trim]
 Description = Annotated[str, StringConstraints(min_length=1, max_length=50_000)]
-Category = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Category = Annotated[str, StringConstraints(min_length=1, max_length=100), NotBlank(), Trim]
 UserId = Annotated[int, Field(ge=1, le=MAX_ID)]
+# In a JSON body an id is a JSON integer: not `true` (which lax parsing reads as 1) nor "5".
+BodyUserId = Annotated[int, Field(ge=1, le=MAX_ID), JsonInt()]
 NOT_NULL = ("title", "description", "category", "priority", "status")
 
 
@@ -41,23 +46,32 @@ class TicketCreate(BaseModel):
     category: Category | None = None
     priority: Priority | None = None
     status: Status | None = Field(default=None, description="agents only; requesters: open")
-    assignee_id: UserId | None = Field(default=None, description="agents only")
-    requester_id: UserId | None = Field(
+    assignee_id: BodyUserId | None = Field(default=None, description="agents only")
+    requester_id: BodyUserId | None = Field(
         default=None, description="agents only: open the ticket on someone's behalf"
     )
+
+
+def _no_null_defaults(schema: dict[str, Any]) -> None:
+    """Fields that may be omitted but not sent as null have no default to show."""
+    for field in schema.get("properties", {}).values():
+        if field.get("default", ...) is None and "anyOf" not in field:
+            del field["default"]
 
 
 class TicketPatch(BaseModel):
     """Any subset of a ticket's editable fields, e.g. `{"status": "resolved"}`."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_no_null_defaults)
 
-    title: Title | None = None
-    description: Description | None = None
-    category: Category | None = None
-    priority: Priority | None = None
-    status: Status | None = None
-    assignee_id: UserId | None = Field(default=None, description="null unassigns")
+    # None only stands for "not sent": the document says these may not be null, and the
+    # validator below refuses an explicit null.
+    title: Title | SkipJsonSchema[None] = None
+    description: Description | SkipJsonSchema[None] = None
+    category: Category | SkipJsonSchema[None] = None
+    priority: Priority | SkipJsonSchema[None] = None
+    status: Status | SkipJsonSchema[None] = None
+    assignee_id: BodyUserId | None = Field(default=None, description="null unassigns")
 
     @field_validator(*NOT_NULL, mode="before")
     @classmethod
@@ -79,7 +93,7 @@ class TicketReplace(BaseModel):
     category: Category
     title: Title | None = None
     priority: Priority = Priority.NORMAL
-    assignee_id: UserId | None = None
+    assignee_id: BodyUserId | None = None
 
 
 class TicketOut(BaseModel):
@@ -119,7 +133,8 @@ def _split_commas(value: Any) -> Any:
 
 
 CommaList = BeforeValidator(_split_commas)
-AssigneeKey = Annotated[str, StringConstraints(pattern=r"^(me|none|[1-9][0-9]{0,9})$")]
+# A user id (in the same range as ids everywhere else: the database's integer), `me` or `none`.
+AssigneeKey = Literal["me", "none"] | UserId
 
 
 class TicketListQuery(PageQuery):
@@ -130,7 +145,7 @@ class TicketListQuery(PageQuery):
         default=None, description="user ids, `me` or `none` (unassigned)"
     )
     requester: Annotated[list[UserId] | None, CommaList] = None
-    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = Field(
+    q: Annotated[str, StringConstraints(max_length=200), Trim] | None = Field(
         default=None, description="text in the title or description"
     )
     sort: str = Field(
@@ -162,15 +177,8 @@ class IfMatchHeader(BaseModel):
 class CommentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    content: Annotated[str, StringConstraints(min_length=1, max_length=50_000)]
-    internal: bool = Field(default=False, description="an agent-only note")
-
-    @field_validator("content")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("may not be blank")
-        return value
+    content: Annotated[str, StringConstraints(min_length=1, max_length=50_000), NotBlank()]
+    internal: StrictBool = Field(default=False, description="an agent-only note")
 
 
 class CommentOut(BaseModel):

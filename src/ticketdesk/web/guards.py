@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import g, request
-from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
 from ticketdesk.accounts.service import user_for_token
 from ticketdesk.accounts.web_sessions import find_session
@@ -27,12 +27,7 @@ def require_json_body() -> None:
         return
     for name, value in request.args.items(multi=True):
         _refuse_nul(value, name)
-    if request.method not in BODY_METHODS:
-        return
-    has_body = bool(request.content_length) or "chunked" in request.headers.get(
-        "Transfer-Encoding", ""
-    )
-    if not has_body and not request.mimetype:
+    if request.method not in BODY_METHODS or not _has_body():
         return  # no body at all: the view's schema says what is missing
     if request.path in OTHER_BODIES:
         wanted = OTHER_BODIES[request.path]
@@ -41,13 +36,40 @@ def require_json_body() -> None:
         return
     if not request.is_json:
         raise UnsupportedMediaType("send the request body as application/json")
+    _refuse_oversized_stream()
+    _refuse_nul(_json_object(), "body")
+
+
+def _has_body() -> bool:
+    chunked = "chunked" in request.headers.get("Transfer-Encoding", "")
+    return bool(request.content_length) or chunked or bool(request.mimetype)
+
+
+def _json_object() -> dict[str, Any]:
     try:
-        request.get_json()
+        body = request.get_json()
     except BadRequest as error:
         raise BadRequest("the request body is not valid JSON") from error
     except RecursionError as error:
         raise BadRequest("the request body is nested too deeply") from error
-    _refuse_nul(request.get_json(), "body")
+    if not isinstance(body, dict):
+        # Every body is an object; a JSON string would otherwise be parsed a second time as
+        # JSON by the request validator, accepting double-encoded bodies.
+        raise InvalidValue("the request body must be a JSON object", field="body")
+    return body
+
+
+def _refuse_oversized_stream() -> None:
+    """413 for a chunked body (no Content-Length) longer than the limit.
+
+    werkzeug stops reading such a body at MAX_CONTENT_LENGTH without an error, so the
+    request would go on with a silently truncated body (usually a misleading 400).
+    """
+    limit = request.max_content_length
+    if request.content_length is not None or limit is None:
+        return  # a declared length over the limit is refused by werkzeug itself
+    if len(request.get_data(cache=True)) >= limit and request.environ["wsgi.input"].read(1):
+        raise RequestEntityTooLarge()
 
 
 def _refuse_nul(value: Any, where: str) -> None:

@@ -8,6 +8,7 @@ from flask_openapi3.models.tag import Tag
 from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from ticketdesk.web.context import app_state
 
@@ -25,7 +26,7 @@ def health() -> Response:
     try:
         with app_state().database.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-    except DBAPIError:
+    except (DBAPIError, PoolTimeout):
         response = jsonify(Health(status="unavailable", database="unreachable").model_dump())
         response.status_code = 503
         return response

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, Response, current_app, request
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -124,6 +125,14 @@ def _database_problem(error: DBAPIError) -> Response:
     return problem(500, "internal error")
 
 
+def _pool_exhausted_problem(error: PoolTimeout) -> Response:
+    # Every pooled connection is busy (or stuck on a database that stopped answering).
+    log.warning("no database connection free: %s", error)
+    return problem(
+        503, "the database is unavailable; try again shortly", headers={"Retry-After": "5"}
+    )
+
+
 def _unexpected_problem(error: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.path)
     return problem(500, "internal error")
@@ -133,4 +142,5 @@ def register(app: Flask) -> None:
     app.register_error_handler(errors.DomainError, _domain_problem)
     app.register_error_handler(HTTPException, _http_problem)
     app.register_error_handler(DBAPIError, _database_problem)
+    app.register_error_handler(PoolTimeout, _pool_exhausted_problem)
     app.register_error_handler(Exception, _unexpected_problem)

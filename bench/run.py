@@ -1,0 +1,356 @@
+"""`make bench`: the app under gunicorn as in production, driven over loopback.
+
+For each backend (SQLite; PostgreSQL when reachable) and each size, it loads a help desk of
+that many tickets into a fresh database, starts the server (`bench/serve.py`: what
+`ticketdesk serve` runs, plus the framework-ceiling endpoint), and drives every endpoint
+from `clients` keep-alive connections for `seconds`, signed in with an agent's API token.
+The ceiling is measured before and after the endpoints, in the same run, and every
+endpoint's throughput is reported as a ratio to their mean, so noise from other work on the
+machine shows up as drift between the two ceilings rather than as a false result.
+
+    python -m bench.run --tickets 10000,1000000 --seconds 10 --clients 8
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import psycopg
+import requests
+
+from bench import data, load
+from bench.serve import CEILING_PATH
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TICKETDESK_BENCH_POSTGRES",
+    os.environ.get("TICKETDESK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"),
+)
+RESULTS_DIR = Path(__file__).parent / "results"
+
+
+@dataclass
+class Scenario:
+    name: str
+    make: load.RequestFactory
+    auth: str | None = "agent"  # whose token signs the requests
+
+
+def _spread(n: int, size: int) -> int:
+    """The n-th request's ticket id: spread over 1..size, the same in every run."""
+    return (n * 2_654_435_761) % size + 1
+
+
+def scenarios(tickets: int, analytics: list[str]) -> list[Scenario]:
+    categories = data.CATEGORIES
+    words = data.WORDS
+    found = [
+        Scenario("read a ticket", lambda n: ("GET", f"/api/tickets/{_spread(n, tickets)}", None)),
+        Scenario(
+            "list a filtered page",
+            lambda n: (
+                "GET",
+                f"/api/tickets?status=open,in_progress&category={quote(categories[n % 12])}",
+                None,
+            ),
+        ),
+        Scenario(
+            "list own tickets (requester)",
+            lambda n: ("GET", "/api/tickets?per_page=25", None),
+            auth="requester",
+        ),
+        Scenario("search", lambda n: ("GET", f"/api/tickets?q={words[n % len(words)]}", None)),
+        Scenario(
+            "create a ticket",
+            lambda n: (
+                "POST",
+                "/api/tickets",
+                {
+                    "title": f"Bench ticket {n}",
+                    "description": f"The {words[n % len(words)]} broke again ({n}).",
+                    "category": categories[n % len(categories)],
+                },
+            ),
+        ),
+        Scenario(
+            "add a comment",
+            lambda n: (
+                "POST",
+                f"/api/tickets/{_spread(n, tickets)}/comments",
+                {"content": f"Any news on this? ({n})"},
+            ),
+        ),
+    ]
+    found += [Scenario(f"analytics {path}", _fixed("GET", path)) for path in analytics]
+    return found
+
+
+def _fixed(method: str, path: str) -> load.RequestFactory:
+    return lambda _n: (method, path, None)
+
+
+def analytics_paths(base: str) -> list[str]:
+    """Every analytics GET that needs no parameter, as the running app documents it."""
+    document = requests.get(f"{base}/api/openapi.json", timeout=10).json()
+    paths = []
+    for path, operations in sorted(document["paths"].items()):
+        get = operations.get("get")
+        if not path.startswith("/api/analytics/") or get is None or "{" in path:
+            continue
+        if any(p.get("required") for p in get.get("parameters", [])):
+            continue
+        paths.append(path)
+    return paths
+
+
+class BenchServer:
+    def __init__(self, database_url: str, workdir: Path, workers: int, threads: int) -> None:
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "TICKETDESK_ENV": "production",
+            "SECRET_KEY": secrets.token_urlsafe(32),
+            "TICKETDESK_INSTANCE": str(workdir),
+        }
+        command = [sys.executable, "-m", "bench.serve", "--port", str(self.port)]
+        command += ["--workers", str(workers), "--threads", str(threads)]
+        self._log = (workdir / "server.log").open("ab")
+        self.process = subprocess.Popen(
+            command, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(f"{self.base}/api/health", timeout=5).ok:
+                    return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.2)
+        self.stop()
+        raise SystemExit(f"the server did not start; see {workdir / 'server.log'}")
+
+    def cpu_seconds(self) -> float:
+        """CPU used so far by the gunicorn master and its workers (Linux /proc)."""
+        master = self.process.pid
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        total = 0
+        for pid in [str(master), *children]:
+            with contextlib.suppress(OSError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self._log.close()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextlib.contextmanager
+def database(backend: str, workdir: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{workdir / 'bench.sqlite3'}"
+        return
+    name = f"ticketdesk_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{POSTGRES_ADMIN_URL.rpartition('/')[0]}/{name}"
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def postgres_reachable() -> bool:
+    try:
+        with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
+def _row(result: load.Result, ceiling: float | None) -> dict[str, Any]:
+    cpu = result.server_cpu_ms_per_request
+    return {
+        "server_cpu_ms_per_request": round(cpu, 2) if cpu is not None else None,
+        "endpoint": result.name,
+        "requests": result.requests,
+        "rps": round(result.rps, 1),
+        "p50_ms": round(result.p50, 2),
+        "p99_ms": round(result.p99, 2),
+        "ratio": round(result.rps / ceiling, 3) if ceiling else None,
+        "errors": result.errors,
+        "statuses": dict(result.statuses),
+        "client_cpu_s": round(result.client_cpu_s, 2),
+    }
+
+
+def bench_one(
+    backend: str, tickets: int, args: argparse.Namespace, say: Callable[[str], None]
+) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="ticketdesk-bench-") as tmp:
+        workdir = Path(tmp)
+        with database(backend, workdir) as url:
+            started = time.monotonic()
+            credentials = data.load(url, tickets=tickets)
+            load_seconds = time.monotonic() - started
+            say(f"{backend}: {tickets:,} tickets loaded in {load_seconds:.0f}s")
+            server = BenchServer(url, workdir, args.workers, args.threads)
+            try:
+                return _drive(server, backend, tickets, credentials, args, say) | {
+                    "load_seconds": round(load_seconds, 1)
+                }
+            finally:
+                server.stop()
+
+
+def _drive(
+    server: BenchServer,
+    backend: str,
+    tickets: int,
+    credentials: data.Credentials,
+    args: argparse.Namespace,
+    say: Callable[[str], None],
+) -> dict[str, Any]:
+    """Each scenario in `args.rounds` slices, each slice right after a slice of the ceiling,
+    so that both see the same machine: the ratio is taken between neighbours."""
+    tokens = {"agent": credentials.agent, "requester": credentials.requester}
+    ceiling = Scenario("framework ceiling", _fixed("GET", CEILING_PATH), auth=None)
+    slice_seconds = args.seconds / args.rounds
+
+    def measure(scenario: Scenario) -> load.Result:
+        headers = {"Authorization": f"Bearer {tokens[scenario.auth]}"} if scenario.auth else {}
+        cpu_before = server.cpu_seconds()
+        result = load.run(
+            scenario.name,
+            scenario.make,
+            port=server.port,
+            headers=headers,
+            clients=args.clients,
+            seconds=slice_seconds,
+            warmup=0.3,
+        )
+        result.server_cpu_s = server.cpu_seconds() - cpu_before
+        return result
+
+    ceiling_slices: list[load.Result] = []
+    rows = []
+    for scenario in scenarios(tickets, analytics_paths(server.base)):
+        if args.only and not any(part in scenario.name for part in args.only.split(",")):
+            continue
+        pairs = [(measure(ceiling), measure(scenario)) for _ in range(args.rounds)]
+        near = load.Result.merge(ceiling.name, [c for c, _ in pairs])
+        result = load.Result.merge(scenario.name, [r for _, r in pairs])
+        ceiling_slices += [c for c, _ in pairs]
+        say(
+            f"  {result.name:<40} {result.rps:8.1f} req/s  p50 {result.p50:6.2f} ms  "
+            f"p99 {result.p99:6.2f} ms  {result.rps / near.rps:5.0%} of {near.rps:6.0f}  "
+            f"server CPU {result.server_cpu_ms_per_request:.2f} ms/req "
+            f"(ceiling {near.server_cpu_ms_per_request:.2f})  errors {result.errors}"
+        )
+        rows.append(_row(result, near.rps))
+    overall = load.Result.merge(ceiling.name, ceiling_slices)
+    say(
+        f"  {overall.name:<40} {overall.rps:8.1f} req/s  p50 {overall.p50:6.2f} ms  "
+        f"p99 {overall.p99:6.2f} ms"
+    )
+    spread = [c.rps for c in ceiling_slices]
+    return {
+        "backend": backend,
+        "tickets": tickets,
+        "ceiling_rps": round(overall.rps, 1),
+        "ceiling_slice_range": [round(min(spread)), round(max(spread))],
+        "rows": [_row(overall, overall.rps), *rows],
+    }
+
+
+def markdown(run: dict[str, Any]) -> str:
+    lines = [
+        f"#### {run['backend']}, {run['tickets']:,} tickets",
+        "",
+        f"Ceiling {run['ceiling_rps']:,.0f} req/s over all its slices (slices ranged "
+        f"{run['ceiling_slice_range'][0]:,}-{run['ceiling_slice_range'][1]:,}). "
+        f"Data loaded in {run['load_seconds']:.0f} s.",
+        "",
+        "| endpoint | req/s | p50 ms | p99 ms | ratio to ceiling | server CPU ms/req | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in run["rows"]:
+        lines.append(
+            f"| {row['endpoint']} | {row['rps']:,.0f} | {row['p50_ms']:.1f} | "
+            f"{row['p99_ms']:.1f} | {row['ratio']:.0%} | {row['server_cpu_ms_per_request']} | "
+            f"{row['errors']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--tickets", default="10000,1000000", help="comma-separated sizes")
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=5, help="slices per endpoint")
+    parser.add_argument("--only", default="", help="comma-separated parts of endpoint names")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+    # Stopped from outside: unwind, so the server is stopped and the database dropped.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
+    backends = args.backends.split(",")
+    if "postgresql" in backends and not postgres_reachable():
+        print(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: skipping it")
+        backends.remove("postgresql")
+    runs = []
+    for size in (int(value) for value in args.tickets.split(",")):
+        for backend in backends:
+            runs.append(bench_one(backend, size, args, lambda line: print(line, flush=True)))
+    RESULTS_DIR.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    report = {
+        "when": stamp,
+        "machine": f"{platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}",
+        "settings": vars(args),
+        "runs": runs,
+    }
+    out = RESULTS_DIR / f"http-{stamp}.json"
+    out.write_text(json.dumps(report, indent=2))
+    print()
+    for run in runs:
+        print(markdown(run))
+    print(f"raw results: {out}")
+
+
+if __name__ == "__main__":
+    main()
