@@ -11,8 +11,6 @@ from pydantic import (
     ConfigDict,
     Field,
     RootModel,
-    ValidationInfo,
-    field_validator,
 )
 
 from ticketdesk.analytics.buckets import RELATIVE_PRECISION
@@ -20,6 +18,7 @@ from ticketdesk.analytics.periods import Period
 from ticketdesk.analytics.ranges import EARLIEST, LATEST, TimeRange
 from ticketdesk.analytics.volume import Interval
 from ticketdesk.enums import Status
+from ticketdesk.errors import InvalidValue
 from ticketdesk.tickets.schemas import Category, CommaList
 from ticketdesk.web.pagination import PageQuery
 
@@ -35,10 +34,7 @@ def _iso_time(value: Any) -> Any:
         moment = datetime.fromisoformat(value.strip())
     except ValueError as error:
         raise ValueError("not an ISO 8601 date or time") from error
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    if not EARLIEST <= moment < LATEST:
-        raise ValueError(f"must be between {EARLIEST.year} and {LATEST.year}")
-    return moment
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 IsoTime = Annotated[datetime, BeforeValidator(_iso_time)]
@@ -63,16 +59,15 @@ class RangeQuery(Output):
         default=None, description="only these categories (repeat or comma-separate)"
     )
 
-    @field_validator("to")
-    @classmethod
-    def _after_from(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
-        start = info.data.get("from_")
-        if value is not None and start is not None and value < start:
-            raise ValueError("must not be before `from`")
-        return value
-
     @property
     def time_range(self) -> TimeRange:
+        """The range asked for. Its limits are domain rules, not shapes the document can
+        state, so they are refused as such (422 naming the parameter)."""
+        for name, moment in (("from", self.from_), ("to", self.to)):
+            if moment is not None and not EARLIEST <= moment < LATEST:
+                raise InvalidValue(f"must be between {EARLIEST.year} and {LATEST.year}", field=name)
+        if self.from_ is not None and self.to is not None and self.to < self.from_:
+            raise InvalidValue("must not be before `from`", field="to")
         return TimeRange(self.from_, self.to)
 
     @property

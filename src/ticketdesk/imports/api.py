@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, jsonify, request
 from pydantic import BaseModel, Field
 
+from ticketdesk.errors import InvalidValue
 from ticketdesk.imports.csvfile import SHOWN_PROBLEMS, ImportRejected
 from ticketdesk.imports.service import import_tickets
 from ticketdesk.web.context import current_user, db_session
@@ -63,7 +64,11 @@ def import_csv(query: ImportQuery) -> Response:
             422,
             f"{len(rejected.problems)} problems in the file; nothing was imported: {rejected}",
             errors=[
-                FieldError(field=f"line {item.line}.{item.field}", message=item.message, type="csv")
+                FieldError(
+                    field=f"line {item.line}.{item.field}",
+                    message=item.message,
+                    type=InvalidValue.__name__,  # a domain refusal, like every bad value
+                )
                 for item in rejected.problems[:SHOWN_PROBLEMS]
             ],
         )
