@@ -8,7 +8,7 @@ export TICKETDESK_INSTANCE ?= $(INSTANCE)
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-python lint format bench openapi clean \
+.PHONY: help install run test test-python lint format bench bench-http bench-analytics openapi clean \
 	frontend test-frontend lint-frontend test-e2e screenshots
 
 # The web front end (frontend/): npm dependencies, API types generated from the OpenAPI
@@ -45,7 +45,9 @@ test: test-python test-frontend test-e2e ## run every test: Python, front end, e
 test-python: install
 	$(BIN)/pytest
 
-bench: install ## HTTP load: 10k and 1M tickets, SQLite and PostgreSQL (BENCH_ARGS="--tickets 10000")
+bench: bench-http bench-analytics ## both benchmarks below (tens of minutes; results in bench/)
+
+bench-http: install ## HTTP load: 10k and 1M tickets, SQLite and PostgreSQL (BENCH_ARGS="--tickets 10000")
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 lint: install ## ruff check, ruff format --check, mypy --strict
@@ -56,6 +58,9 @@ lint: install ## ruff check, ruff format --check, mypy --strict
 format: install ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix src tests bench
 	$(BIN)/ruff format src tests bench
+
+bench-analytics: install ## analytics benchmark at 10k and 1M tickets, SQLite and PostgreSQL
+	$(BIN)/python bench/analytics_bench.py --sizes 10000,1000000
 
 openapi: openapi.json ## write the OpenAPI document to openapi.json
 

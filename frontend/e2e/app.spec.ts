@@ -89,9 +89,14 @@ test("the dashboard draws its charts from the analytics API's numbers", async ({
       .map((r) => [r.category, String(r.count)]),
   );
   expect(Object.fromEntries((await cells("categories")).map(([c, n]) => [c, Number(n)]))).toEqual(counts);
-  expect(await cells("volume")).toEqual(
-    volume.map((v) => [v.period, String(v.opened), String(v.closed), String(v.backlog)]),
+  // The monthly series covers every month the range touches, so the current month moves as
+  // other tests open and change tickets today: compare the whole months before it.
+  const currentMonth = new Date().toISOString().slice(0, 7);
+  const pastRows = (rows: (string | null)[][]) => rows.filter(([period]) => (period ?? "") < currentMonth);
+  expect(pastRows(await cells("volume"))).toEqual(
+    pastRows(volume.map((v) => [v.period, String(v.opened), String(v.closed), String(v.backlog)])),
   );
+  expect((await cells("volume")).length).toBe(volume.length);
   expect(errors.filter((e) => /Content Security Policy|Refused/.test(e))).toEqual([]);
 });
 

@@ -77,10 +77,12 @@ def _register_blueprints(app: OpenAPI, services: Collection[str]) -> None:
     app.register_api(session_bp)  # every service authenticates browsers the same way
     if "tickets" in services:
         from ticketdesk.accounts.api import agents_bp, tokens_bp, users_bp
+        from ticketdesk.imports.api import bp as imports_bp
         from ticketdesk.tickets.api import bp as tickets_bp
         from ticketdesk.tickets.api import categories_bp
 
-        for blueprint in (tickets_bp, categories_bp, users_bp, agents_bp, tokens_bp):
+        blueprints = (tickets_bp, categories_bp, users_bp, agents_bp, tokens_bp, imports_bp)
+        for blueprint in blueprints:
             app.register_api(blueprint)
     if "analytics" in services:
         from ticketdesk.analytics.api import bp as analytics_bp

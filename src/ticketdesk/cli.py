@@ -159,6 +159,18 @@ def _upgrade_if_reachable(settings: Settings) -> None:
         )
 
 
+def _register_area_commands() -> None:
+    """Command groups that live with their area's code."""
+    from ticketdesk.analytics.cli import analytics_group
+    from ticketdesk.imports.cli import import_group
+
+    main.add_command(import_group)
+    main.add_command(analytics_group)
+
+
+_register_area_commands()
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))

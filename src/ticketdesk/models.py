@@ -1,7 +1,34 @@
 """Every mapped model, imported once so that `Base.metadata` is complete (Alembic reads it)."""
 
 from ticketdesk.accounts.models import ApiToken, User
+from ticketdesk.analytics.models import (
+    FirstResponse,
+    FirstResponseBucket,
+    FirstResponseMonth,
+    OpenedCount,
+    Resolution,
+    ResolutionBucket,
+    ResolutionTotal,
+    ResolvedDay,
+    StatusCount,
+)
 from ticketdesk.db import Base
 from ticketdesk.tickets.models import Comment, Ticket, TicketChange
 
-__all__ = ["ApiToken", "Base", "Comment", "Ticket", "TicketChange", "User"]
+__all__ = [
+    "ApiToken",
+    "Base",
+    "Comment",
+    "FirstResponse",
+    "FirstResponseBucket",
+    "FirstResponseMonth",
+    "OpenedCount",
+    "Resolution",
+    "ResolutionBucket",
+    "ResolutionTotal",
+    "ResolvedDay",
+    "StatusCount",
+    "Ticket",
+    "TicketChange",
+    "User",
+]

@@ -10,7 +10,7 @@ export function setCsrfToken(token: string | null | undefined): void {
   csrfToken = token ?? null;
 }
 
-export const api = createClient<paths>({
+export const api = createClient<paths, "application/json">({
   baseUrl: window.location.origin,
   credentials: "same-origin",
   // Looked up at call time, so tests can stub the global fetch.

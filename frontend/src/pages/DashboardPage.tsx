@@ -207,7 +207,7 @@ function VolumeChart({ filters }: { filters: AnalyticsFilters }) {
 function ResolutionChart({ filters }: { filters: AnalyticsFilters }) {
   const query = useResolutionByMonth(filters);
   const rows = Object.entries(query.data ?? {})
-    .map(([month, hours]) => ({ month, hours: hours ?? 0, raw: hours }))
+    .map(([month, hours]) => ({ month, hours }))
     .sort((a, b) => a.month.localeCompare(b.month));
   return (
     <ChartCard
@@ -219,8 +219,8 @@ function ResolutionChart({ filters }: { filters: AnalyticsFilters }) {
       rowKey={(r) => r.month}
       columns={[
         { label: "Month", value: (r) => r.month },
-        { label: "Mean hours", value: (r) => (r.raw === null ? "—" : r.raw.toFixed(1)) },
-        { label: "Reads as", value: (r) => formatHours(r.raw) },
+        { label: "Mean hours", value: (r) => r.hours.toFixed(1) },
+        { label: "Reads as", value: (r) => formatHours(r.hours) },
       ]}
       chart={
         <BarChart data={rows} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>

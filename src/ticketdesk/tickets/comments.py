@@ -8,6 +8,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import Session, selectinload
 
 from ticketdesk.accounts.models import User
+from ticketdesk.analytics import aggregates
 from ticketdesk.db import utcnow
 from ticketdesk.errors import NotAllowed
 from ticketdesk.tickets.models import Comment
@@ -36,6 +37,13 @@ def add_comment(
     )
     session.add(comment)
     session.flush()
+    aggregates.comment_added(
+        session,
+        ticket_id=ticket.id,
+        author=actor,
+        internal=internal,
+        created_at=comment.created_at,
+    )
     return comment
 
 

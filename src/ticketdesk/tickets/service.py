@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ticketdesk.accounts.models import User
+from ticketdesk.analytics import aggregates
 from ticketdesk.db import utcnow
 from ticketdesk.enums import PRIORITY_RANK, Priority, Status
 from ticketdesk.errors import Conflict, InvalidValue, NotFound, StaleVersion
@@ -188,6 +189,7 @@ def create_ticket(
             session, ticket=ticket, actor=actor, field="status", old=Status.OPEN, new=status, at=now
         )
         _flush(session)
+    aggregates.ticket_changed(session, before=None, after=aggregates.TicketFacts.of(ticket))
     return ticket
 
 
@@ -228,17 +230,19 @@ def update_ticket(
     def log(field: str, old: Any, new: Any) -> None:
         record_change(session, ticket=ticket, actor=actor, field=field, old=old, new=new, at=now)
 
+    before = aggregates.TicketFacts.of(ticket)
     changed = _apply_fields(session, ticket, changes, log)
     if "status" in changes and changes["status"] != ticket.status:
-        before = (ticket.status, ticket.resolved_at, ticket.closed_at)
+        previous = (ticket.status, ticket.resolved_at, ticket.closed_at)
         workflow.move(ticket, changes["status"], now=now)
-        for field, old in zip(("status", "resolved_at", "closed_at"), before, strict=True):
+        for field, old in zip(("status", "resolved_at", "closed_at"), previous, strict=True):
             if getattr(ticket, field) != old:
                 log(field, old, getattr(ticket, field))
         changed = True
     if changed:
         ticket.updated_at = now
         _flush(session)
+        aggregates.ticket_changed(session, before=before, after=aggregates.TicketFacts.of(ticket))
     return ticket
 
 

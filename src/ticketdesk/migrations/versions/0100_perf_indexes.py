@@ -1,7 +1,7 @@
 """ticket indexes for queues and the backlog
 
 Revision ID: 0100_perf
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-22 17:30:00
 
 At a million tickets, listing an agent's queue (`?status=open,in_progress&category=vpn`)
@@ -20,7 +20,7 @@ from alembic import op
 
 
 revision: str = "0100_perf"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

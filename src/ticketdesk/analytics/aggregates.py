@@ -1,0 +1,259 @@
+"""Upkeep of the aggregate tables: each ticket change applied in the change's transaction.
+
+The ticket service calls `ticket_changed` after creating or updating a ticket, and the
+comment service calls `comment_added`; both take the ticket's row lock first (the services
+already hold it), so the aggregates always agree with the tickets they summarize.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from ticketdesk.accounts.models import User
+from ticketdesk.analytics.buckets import bucket_of
+from ticketdesk.analytics.models import (
+    FirstResponse,
+    FirstResponseBucket,
+    FirstResponseMonth,
+    OpenedCount,
+    Resolution,
+    ResolutionBucket,
+    ResolutionTotal,
+    ResolvedDay,
+    StatusCount,
+)
+from ticketdesk.analytics.upsert import add_to_counters
+from ticketdesk.enums import Status
+from ticketdesk.tickets.models import Ticket
+
+DONE = (Status.RESOLVED, Status.CLOSED)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketFacts:
+    """What the aggregates know of a ticket."""
+
+    id: int
+    category: str
+    status: Status
+    opened_at: datetime
+    resolved_at: datetime | None
+    closed_at: datetime | None
+
+    @classmethod
+    def of(cls, ticket: Ticket) -> TicketFacts:
+        return cls(
+            id=ticket.id,
+            category=ticket.category,
+            status=ticket.status,
+            opened_at=ticket.opened_at.astimezone(UTC),
+            resolved_at=ticket.resolved_at and ticket.resolved_at.astimezone(UTC),
+            closed_at=ticket.closed_at and ticket.closed_at.astimezone(UTC),
+        )
+
+    @property
+    def done_at(self) -> datetime | None:
+        """When it left the backlog: resolved, or closed without being resolved."""
+        if self.status not in DONE:
+            return None
+        return self.resolved_at or self.closed_at
+
+
+def month_of(moment: datetime | date) -> date:
+    return date(moment.year, moment.month, 1)
+
+
+Counters = defaultdict[tuple[Any, ...], dict[str, float]]
+
+
+def _counters() -> Counters:
+    return defaultdict(lambda: {"tickets": 0})
+
+
+class _Deltas:
+    """What one change adds to (or takes from) each counter table, written in one go."""
+
+    def __init__(self) -> None:
+        self.opened_counts = _counters()
+        self.statuses = _counters()
+        self.totals = _counters()
+        self.resolved: defaultdict[tuple[Any, ...], dict[str, float]] = defaultdict(
+            lambda: {"tickets": 0, "seconds": 0.0}
+        )
+        self.buckets = _counters()
+
+    def opened(self, facts: TicketFacts, change: int) -> None:
+        key = (facts.opened_at.date(), facts.category, facts.status.value)
+        self.opened_counts[key]["tickets"] += change
+        self.statuses[(facts.category, facts.status.value)]["tickets"] += change
+
+    def resolution(self, month: date, category: str, bucket: int, change: int) -> None:
+        self.buckets[(month, category, bucket)]["tickets"] += change
+        self.totals[(category, bucket)]["tickets"] += change
+
+    def write(self, session: Session) -> None:
+        add_to_counters(
+            session,
+            OpenedCount.__table__,  # type: ignore[arg-type]
+            keys=("day", "category", "status"),
+            deltas=self.opened_counts,
+        )
+        add_to_counters(
+            session,
+            StatusCount.__table__,  # type: ignore[arg-type]
+            keys=("category", "status"),
+            deltas=self.statuses,
+        )
+        add_to_counters(
+            session,
+            ResolvedDay.__table__,  # type: ignore[arg-type]
+            keys=("day", "category"),
+            deltas=self.resolved,
+        )
+        add_to_counters(
+            session,
+            ResolutionBucket.__table__,  # type: ignore[arg-type]
+            keys=("month", "category", "bucket"),
+            deltas=self.buckets,
+        )
+        add_to_counters(
+            session,
+            ResolutionTotal.__table__,  # type: ignore[arg-type]
+            keys=("category", "bucket"),
+            deltas=self.totals,
+        )
+
+
+def ticket_changed(session: Session, *, before: TicketFacts | None, after: TicketFacts) -> None:
+    """Apply one ticket's change (or its creation, when `before` is None) to the aggregates."""
+    if before == after:
+        return
+    deltas = _Deltas()
+    if before is not None:
+        deltas.opened(before, -1)
+    deltas.opened(after, 1)
+    was = (before.category, before.done_at) if before else (None, None)
+    if was != (after.category, after.done_at):
+        if before is not None and before.done_at is not None:
+            _forget_resolution(session, deltas, before.id)
+        if after.done_at is not None:
+            _record_resolution(session, deltas, after, after.done_at)
+    deltas.write(session)
+    if before is not None and before.category != after.category:
+        _move_first_response(session, ticket_id=after.id, category=after.category)
+
+
+def _forget_resolution(session: Session, deltas: _Deltas, ticket_id: int) -> None:
+    row = session.execute(
+        delete(Resolution)
+        .where(Resolution.ticket_id == ticket_id)
+        .returning(
+            Resolution.category, Resolution.resolved_at, Resolution.seconds, Resolution.bucket
+        )
+    ).one_or_none()
+    if row is None:
+        return
+    resolved = deltas.resolved[(row.resolved_at.date(), row.category)]
+    resolved["tickets"] -= 1
+    resolved["seconds"] -= row.seconds
+    deltas.resolution(month_of(row.resolved_at), row.category, row.bucket, -1)
+
+
+def _record_resolution(
+    session: Session, deltas: _Deltas, ticket: TicketFacts, done_at: datetime
+) -> None:
+    seconds = (done_at - ticket.opened_at).total_seconds()
+    bucket = bucket_of(seconds)
+    session.execute(
+        insert(Resolution).values(
+            ticket_id=ticket.id,
+            category=ticket.category,
+            opened_at=ticket.opened_at,
+            resolved_at=done_at,
+            seconds=seconds,
+            bucket=bucket,
+        )
+    )
+    resolved = deltas.resolved[(done_at.date(), ticket.category)]
+    resolved["tickets"] += 1
+    resolved["seconds"] += seconds
+    deltas.resolution(month_of(done_at), ticket.category, bucket, 1)
+
+
+def _move_first_response(session: Session, *, ticket_id: int, category: str) -> None:
+    row = session.execute(
+        select(FirstResponse.category, FirstResponse.responded_at, FirstResponse.bucket).where(
+            FirstResponse.ticket_id == ticket_id
+        )
+    ).one_or_none()
+    if row is None:
+        return
+    session.execute(
+        update(FirstResponse).where(FirstResponse.ticket_id == ticket_id).values(category=category)
+    )
+    month = month_of(row.responded_at)
+    _add_first_response_buckets(
+        session,
+        {(month, row.category, row.bucket): -1, (month, category, row.bucket): 1},
+    )
+
+
+def comment_added(
+    session: Session, *, ticket_id: int, author: User, internal: bool, created_at: datetime
+) -> None:
+    """Note the ticket's first public reply from an agent or admin (the earliest one counts)."""
+    if internal or not author.is_agent:
+        return
+    ticket = session.execute(
+        select(Ticket.category, Ticket.opened_at).where(Ticket.id == ticket_id).with_for_update()
+    ).one()
+    existing = session.execute(
+        select(FirstResponse.responded_at, FirstResponse.category, FirstResponse.bucket).where(
+            FirstResponse.ticket_id == ticket_id
+        )
+    ).one_or_none()
+    created_at = created_at.astimezone(UTC)
+    if existing is not None and existing.responded_at <= created_at:
+        return
+    seconds = (created_at - ticket.opened_at).total_seconds()
+    bucket = bucket_of(seconds)
+    changes = {(month_of(created_at), ticket.category, bucket): 1}
+    if existing is not None:
+        old_key = (month_of(existing.responded_at), existing.category, existing.bucket)
+        changes[old_key] = changes.get(old_key, 0) - 1
+        session.execute(delete(FirstResponse).where(FirstResponse.ticket_id == ticket_id))
+    session.execute(
+        insert(FirstResponse).values(
+            ticket_id=ticket_id,
+            category=ticket.category,
+            opened_at=ticket.opened_at,
+            responded_at=created_at,
+            seconds=seconds,
+            bucket=bucket,
+        )
+    )
+    _add_first_response_buckets(session, changes)
+
+
+def _add_first_response_buckets(session: Session, changes: dict[tuple[Any, ...], int]) -> None:
+    add_to_counters(
+        session,
+        FirstResponseBucket.__table__,  # type: ignore[arg-type]
+        keys=("month", "category", "bucket"),
+        deltas={key: {"tickets": count} for key, count in changes.items()},
+    )
+    months = _counters()
+    for (month, _category, bucket), count in changes.items():
+        months[(month, bucket)]["tickets"] += count
+    add_to_counters(
+        session,
+        FirstResponseMonth.__table__,  # type: ignore[arg-type]
+        keys=("month", "bucket"),
+        deltas=months,
+    )

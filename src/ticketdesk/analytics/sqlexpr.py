@@ -1,0 +1,71 @@
+"""The few SQL expressions that differ between SQLite and PostgreSQL, in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Date, Float, Integer, and_, case, cast, func, literal, or_, true
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
+
+from ticketdesk.analytics.buckets import SCALE
+from ticketdesk.analytics.ranges import Split
+
+
+def dialect_of(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def utc_day(dialect: str, moment: Any) -> ColumnElement[Any]:
+    if dialect == "postgresql":
+        return cast(func.timezone("UTC", moment), Date)
+    return func.date(moment, type_=Date)
+
+
+def utc_month(dialect: str, moment: Any) -> ColumnElement[Any]:
+    if dialect == "postgresql":
+        return cast(func.date_trunc("month", func.timezone("UTC", moment)), Date)
+    return func.date(moment, "start of month", type_=Date)
+
+
+def month_label(dialect: str, day: Any) -> ColumnElement[str]:
+    """'YYYY-MM' of a DATE column."""
+    if dialect == "postgresql":
+        return func.to_char(day, "YYYY-MM")
+    return func.strftime("%Y-%m", day)
+
+
+def seconds_between(dialect: str, start: Any, end: Any) -> ColumnElement[float]:
+    """end - start in seconds, to the microsecond on both databases."""
+    if dialect == "postgresql":
+        return cast(func.extract("epoch", end - start), Float)
+    # SQLite keeps 'YYYY-MM-DD HH:MM:SS.ffffff'; julianday() alone is only exact to the ms.
+    whole = func.round(
+        (func.julianday(func.substr(end, 1, 19)) - func.julianday(func.substr(start, 1, 19)))
+        * 86400
+    )
+    micro = cast(func.substr(end, 21), Integer) - cast(func.substr(start, 21), Integer)
+    return cast(whole + micro / 1e6, Float)
+
+
+def bucket_expression(seconds: Any) -> ColumnElement[int]:
+    """`buckets.bucket_of` in SQL."""
+    return case(
+        (seconds < 1, literal(0)),
+        else_=1 + cast(func.floor(func.ln(seconds) * SCALE), Integer),
+    )
+
+
+def whole_part(split: Split, column: Any) -> ColumnElement[bool]:
+    """The condition on a DATE column selecting the split's whole days or months."""
+    conditions = []
+    if split.first is not None:
+        conditions.append(column >= split.first)
+    if split.stop is not None:
+        conditions.append(column < split.stop)
+    return and_(true(), *conditions)
+
+
+def edge_part(split: Split, column: Any) -> ColumnElement[bool]:
+    """The condition on a timestamp column selecting the split's partial stretches."""
+    return or_(*[(column >= start) & (column < end) for start, end in split.edges])

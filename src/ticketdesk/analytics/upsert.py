@@ -1,0 +1,39 @@
+"""Add deltas to counter rows: insert the row, or add to it when it is already there."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+
+def add_to_counters(
+    session: Session,
+    table: Table,
+    *,
+    keys: Sequence[str],
+    deltas: Mapping[tuple[Any, ...], Mapping[str, float]],
+) -> None:
+    """For each key tuple, add its values to the row with that key (creating it at zero).
+
+    Rows are written in key order, so two transactions touching the same rows lock them in
+    the same order and cannot deadlock each other.
+    """
+    rows = [
+        {**dict(zip(keys, key, strict=True)), **values}
+        for key, values in sorted(deltas.items())
+        if any(values.values())
+    ]
+    if not rows:
+        return
+    columns = [name for name in rows[0] if name not in keys]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    statement = insert.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={name: table.c[name] + insert.excluded[name] for name in columns},
+    )
+    session.execute(statement, rows)

@@ -1,0 +1,1 @@
+"""Bringing history in from another help desk: a documented CSV, all or nothing."""
