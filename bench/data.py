@@ -22,6 +22,7 @@ from sqlalchemy import Engine, func, insert, select
 from ticketdesk import migrate
 from ticketdesk.accounts.models import ApiToken, User
 from ticketdesk.accounts.service import create_token
+from ticketdesk.analytics.rebuild import rebuild_all
 from ticketdesk.db import Database, create_db_engine
 from ticketdesk.enums import Priority, Role, Status
 from ticketdesk.tickets.models import Comment, Ticket, TicketChange
@@ -237,6 +238,10 @@ def load(database_url: str, *, tickets: int, seed: int = 5) -> Credentials:
                 raise SystemExit("the database is not empty; give the benchmark its own")
         agents, requesters = _people(engine, agents=40, requesters=max(50, tickets // 200))
         _tickets(engine, tickets, agents, requesters, seed)
+        with engine.begin() as connection:
+            # The loader wrote tickets behind the services: fill the analytics aggregates
+            # the services would have kept up to date.
+            rebuild_all(connection)
         if engine.dialect.name == "postgresql":
             with engine.begin() as connection:  # ticket ids were given, not drawn
                 connection.exec_driver_sql(
