@@ -73,13 +73,18 @@ export function listParamsToSearch(params: TicketListParams): URLSearchParams {
   return search;
 }
 
+/** An assignee filter as the API types it: `me`, `none` or a user id. */
+function apiAssignee(value: string): "me" | "none" | number {
+  return value === "me" || value === "none" ? value : Number(value);
+}
+
 /** The query for `GET /api/tickets`. */
 export function toApiQuery(params: TicketListParams): ListQuery {
   const query: ListQuery = { sort: params.sort, page: params.page, per_page: params.perPage };
   if (params.statuses.length) query.status = params.statuses;
   if (params.category) query.category = [params.category];
   if (params.priority) query.priority = [params.priority];
-  if (params.assignee) query.assignee = [params.assignee];
+  if (params.assignee) query.assignee = [apiAssignee(params.assignee)];
   if (params.q) query.q = params.q;
   return query;
 }
