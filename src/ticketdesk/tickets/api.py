@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Response, jsonify, url_for
+from pydantic import TypeAdapter
 
 from ticketdesk.accounts.models import User
+from ticketdesk.enums import Status
 from ticketdesk.tickets import comments, history, service
 from ticketdesk.tickets.models import Comment, Ticket
 from ticketdesk.tickets.schemas import (
@@ -45,18 +48,27 @@ categories_bp = api_blueprint(
 )
 
 
-def ticket_body(ticket: Ticket, actor: User) -> dict[str, Any]:
+# Validated and encoded in one pass: a page of tickets costs a third of doing it per ticket.
+TICKET_LIST = TypeAdapter(list[TicketOut])
+
+
+def ticket_body(ticket: Ticket | Mapping[str, Any], actor: User) -> TicketOut:
+    """A mapped ticket, or one read by `shown_tickets`, as the API shows it to `actor`."""
     body = TicketOut.model_validate(ticket)
-    body.next_statuses = next_statuses(ticket.status) if actor.is_agent else []
-    return body.model_dump(mode="json")
+    body.next_statuses = _next_statuses(body.status, actor)
+    return body
 
 
-def ticket_response(ticket: Ticket, status: int = 200) -> Response:
-    response = jsonify(ticket_body(ticket, current_user()))
-    response.status_code = status
-    response.headers["ETag"] = etag(ticket.version)
+def _next_statuses(status: Status, actor: User) -> list[Status]:
+    return next_statuses(status) if actor.is_agent else []
+
+
+def ticket_response(ticket: Ticket | Mapping[str, Any], status: int = 200) -> Response:
+    body = ticket_body(ticket, current_user())
+    response = Response(body.model_dump_json(), status=status, mimetype="application/json")
+    response.headers["ETag"] = etag(body.version)
     if status == 201:
-        response.headers["Location"] = url_for(".get_ticket", ticket_id=ticket.id)
+        response.headers["Location"] = url_for(".get_ticket", ticket_id=body.id)
     return response
 
 
@@ -95,14 +107,17 @@ def list_tickets(query: TicketListQuery) -> Response:
         offset=query.offset,
         limit=query.per_page,
     )
-    return page_response([ticket_body(t, actor) for t in tickets], total=total, query=query)
+    page = TICKET_LIST.validate_python(tickets)
+    for ticket in page:
+        ticket.next_statuses = _next_statuses(ticket.status, actor)
+    return page_response(TICKET_LIST.dump_json(page), total=total, query=query)
 
 
 @bp.get("/<int:ticket_id>", responses={200: TicketOut, **errors(404)})
 def get_ticket(path: TicketPath) -> Response:
     """One ticket, with its version as the ETag."""
     return ticket_response(
-        service.get_ticket(db_session(), actor=current_user(), ticket_id=path.ticket_id)
+        service.read_ticket(db_session(), actor=current_user(), ticket_id=path.ticket_id)
     )
 
 

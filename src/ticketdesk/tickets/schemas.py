@@ -23,6 +23,7 @@ from ticketdesk.enums import Priority, Status
 from ticketdesk.fields import JsonInt, NotBlank, Trim
 from ticketdesk.tickets.service import SORT_VALUES, TITLE_MAX
 from ticketdesk.web.pagination import PageQuery
+from ticketdesk.web.params import RequestParams
 
 MAX_ID = 2**31 - 1
 
@@ -166,7 +167,7 @@ class TicketPath(BaseModel):
     ticket_id: UserId
 
 
-class IfMatchHeader(BaseModel):
+class IfMatchHeader(RequestParams):
     if_match: str | None = Field(
         default=None,
         alias="If-Match",

@@ -7,12 +7,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Response, jsonify, request
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from ticketdesk.web.params import RequestParams
 
 MAX_PER_PAGE = 100
 
 
-class PageQuery(BaseModel):
+class PageQuery(RequestParams):
     page: int = Field(default=1, ge=1, le=1_000_000, description="1-based page number")
     per_page: int = Field(default=25, ge=1, le=MAX_PER_PAGE, description="items per page")
 
@@ -21,9 +23,13 @@ class PageQuery(BaseModel):
         return (self.page - 1) * self.per_page
 
 
-def page_response(items: Sequence[Any], *, total: int, query: PageQuery) -> Response:
-    """A JSON array of `items` with the headers a client needs to walk the pages."""
-    response = jsonify(list(items))
+def page_response(items: Sequence[Any] | bytes, *, total: int, query: PageQuery) -> Response:
+    """A JSON array of `items` (or the array already encoded) with the headers a client
+    needs to walk the pages."""
+    if isinstance(items, bytes):
+        response = Response(items, mimetype="application/json")
+    else:
+        response = jsonify(list(items))
     response.headers["X-Total-Count"] = str(total)
     last = max(1, -(-total // query.per_page))
     links = {"first": 1, "last": last}
