@@ -228,3 +228,37 @@ def test_openapi_document_and_docs_page(anonymous: Actor) -> None:
     docs = anonymous.get("/api/docs", follow_redirects=True)
     assert docs.status_code == 200
     assert b"swagger" in docs.data.lower()
+
+
+def test_total_count_follows_every_change_of_status_and_category(
+    agent: Actor, requester: Actor
+) -> None:
+    """An agent's queue is counted from the analytics roll-up, other lists by counting rows:
+    both must agree with the rows themselves, however the tickets moved."""
+    ids = [
+        agent.create_ticket(category=category, priority=priority)["id"]
+        for category, priority in [("billing", "low"), ("billing", "high"), ("vpn", "low")]
+    ]
+    requester.create_ticket(category="vpn")
+    agent.patch(f"/api/tickets/{ids[0]}", json={"status": "in_progress"})
+    agent.patch(f"/api/tickets/{ids[0]}", json={"status": "resolved"})
+    agent.patch(f"/api/tickets/{ids[0]}", json={"status": "in_progress"})  # reopened
+    agent.patch(f"/api/tickets/{ids[1]}", json={"category": "vpn", "status": "closed"})
+    agent.post("/api/tickets", json={"description": "on the phone", "status": "waiting"})
+    queries = [
+        "",
+        "status=open",
+        "status=open,in_progress",
+        "status=closed",
+        "status=resolved",
+        "category=vpn",
+        "category=billing,vpn&status=open,closed",
+        "category=nothing-here",
+        "status=in_progress&priority=low",
+        "category=vpn&assignee=none",
+    ]
+    for actor in (agent, requester):
+        for query in queries:
+            response = actor.get(f"/api/tickets?{query}&per_page=100")
+            assert int(response.headers["X-Total-Count"]) == len(response.get_json()), query
+    assert agent.get("/api/tickets?category=vpn").headers["X-Total-Count"] == "3"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -29,6 +30,8 @@ NAMING_CONVENTION = {
 # SQLite, taking the write lock up front so that concurrent writers queue on the busy timeout
 # instead of failing with "database is locked" when a read transaction tries to upgrade.
 IMMEDIATE = "ticketdesk_immediate"
+# A pooled PostgreSQL connection idle for longer than this is pinged before use.
+PING_AFTER_IDLE_S = 1.0
 
 
 class Base(DeclarativeBase):
@@ -98,9 +101,8 @@ def create_db_engine(
     url = normalize_url(url)
     if is_sqlite(url):
         return _sqlite_engine(url, busy_timeout_ms, sqlite_synchronous, create=create)
-    return create_engine(
+    engine = create_engine(
         url,
-        pool_pre_ping=True,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_timeout=connect_timeout_s,
@@ -118,6 +120,35 @@ def create_db_engine(
             "tcp_user_timeout": 15_000,
         },
     )
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection that sat idle before handing it out, and replace it if dead.
+
+    A connection idle through a database restart or a network cut fails on its next use;
+    pinging it first (SQLAlchemy's `pool_pre_ping`) costs three round trips on every
+    request, a third of a ticket read's. A connection back in use within `PING_AFTER_IDLE_S`
+    is trusted; one that breaks anyway fails that one request (503) and makes SQLAlchemy
+    discard the whole pool.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+            dbapi_connection.rollback()
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The pool then opens a fresh connection in its place (or fails: 503).
+            raise DisconnectionError("a pooled connection died while idle") from error
 
 
 def _file_identity(path: str) -> tuple[int, int] | None:
@@ -181,12 +212,27 @@ class Database:
     engine: Engine
     _write_engine: Engine = field(init=False)
 
+    _read_engine: Engine = field(init=False)
+
     def __post_init__(self) -> None:
         self._write_engine = self.engine.execution_options(**{IMMEDIATE: True})
+        # PostgreSQL gives each statement its own snapshot under READ COMMITTED anyway, so a
+        # read-only session loses nothing without a transaction, and saves the BEGIN and
+        # ROLLBACK round trips (two of a ticket read's four). SQLite keeps its transaction:
+        # there it is what holds one snapshot across the statements of a request.
+        self._read_engine = (
+            self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            if self.engine.dialect.name == "postgresql"
+            else self.engine
+        )
 
     def session(self, *, write: bool = False) -> Session:
         """A new session; `write=True` takes SQLite's write lock when its transaction begins."""
         return Session(bind=self._write_engine if write else self.engine, expire_on_commit=False)
+
+    def read_session(self) -> Session:
+        """A new session for work that only reads (on PostgreSQL without a transaction)."""
+        return Session(bind=self._read_engine, expire_on_commit=False)
 
     def dispose(self) -> None:
         self.engine.dispose()

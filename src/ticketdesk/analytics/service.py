@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
+from functools import cache
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from ticketdesk.analytics.frames import fetch_frame
@@ -83,6 +84,27 @@ def counts_by_category(
         frame = frame[frame["status"].isin([Status(status).value for status in statuses])]
     totals = frame.groupby("category")["tickets"].sum().sort_index()
     return {str(category): int(count) for category, count in totals.items()}
+
+
+def tickets_now_in(
+    session: Session, *, statuses: Collection[Status] = (), categories: Collection[str] = ()
+) -> int:
+    """How many tickets are now in one of `statuses` and `categories` (empty: any), read from
+    the per-(category, status) roll-up the ticket service keeps in step with every change.
+    (The ticket list asks this for every page, hence the statements built once.)"""
+    query = _tickets_now_in(statuses=bool(statuses), categories=bool(categories))
+    params = {"statuses": list(statuses), "categories": list(categories)}
+    return int(session.connection().scalar(query, params) or 0)
+
+
+@cache
+def _tickets_now_in(*, statuses: bool, categories: bool) -> Select[int]:
+    query = select(func.coalesce(func.sum(StatusCount.tickets), 0))
+    if statuses:
+        query = query.where(StatusCount.status.in_(bindparam("statuses", expanding=True)))
+    if categories:
+        query = query.where(StatusCount.category.in_(bindparam("categories", expanding=True)))
+    return query
 
 
 def active_by_category(

@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ticketdesk.accounts.models import User
 from ticketdesk.analytics import aggregates
+from ticketdesk.analytics.service import tickets_now_in
 from ticketdesk.db import utcnow
 from ticketdesk.enums import PRIORITY_RANK, Priority, Status
 from ticketdesk.errors import Conflict, InvalidValue, NotFound, StaleVersion
@@ -21,7 +22,7 @@ from ticketdesk.tickets import workflow
 from ticketdesk.tickets.history import record_change
 from ticketdesk.tickets.models import DEFAULT_CATEGORY, Ticket
 from ticketdesk.tickets.shown import shown, shown_tickets
-from ticketdesk.tickets.visibility import viewer_params, visible_tickets, visible_tickets_for
+from ticketdesk.tickets.visibility import viewer_params, visible_tickets_for
 
 TITLE_MAX = 200
 EDITABLE_FIELDS = ("title", "description", "category", "priority")
@@ -107,40 +108,81 @@ def list_tickets(
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of the tickets `actor` may see (as shown, see `shown_tickets`), and how many
     match in all."""
-    query = _filtered(visible_tickets(actor), filters)
-    total = session.scalar(query.with_only_columns(func.count(Ticket.id)).order_by(None)) or 0
     if sort not in SORT_VALUES:
         raise InvalidValue(f"unknown sort key '{sort}'", field="sort")
+    narrowed_by = frozenset(name for name, value in _filter_params(filters).items() if value)
+    count, page = _list_statements(agent=actor.is_agent, narrowed_by=narrowed_by, sort=sort)
+    params = {**viewer_params(actor), **_filter_params(filters), "offset": offset, "limit": limit}
+    # An agent's queue narrowed by status and category at most (the usual view) is counted
+    # from the analytics roll-up, kept in the same transaction as every ticket change:
+    # counting the matching rows read thousands of index entries per page at a million
+    # tickets (6 ms on PostgreSQL for one category's open tickets).
+    if actor.is_agent and narrowed_by <= {"statuses", "categories"}:
+        total = tickets_now_in(session, statuses=filters.statuses, categories=filters.categories)
+    else:
+        total = session.scalar(count, params) or 0
+    return shown_tickets(session, page, params), total
+
+
+def _filter_params(filters: TicketFilters) -> dict[str, Any]:
+    return {
+        "statuses": list(filters.statuses),
+        "categories": list(filters.categories),
+        "priorities": list(filters.priorities),
+        "requester_ids": list(filters.requester_ids),
+        "assignee_ids": list(filters.assignee_ids),
+        "unassigned": filters.unassigned,
+        "pattern": "%" + _escape_like(filters.text) + "%" if filters.text else None,
+    }
+
+
+@cache
+def _list_statements(
+    *, agent: bool, narrowed_by: frozenset[str], sort: str
+) -> tuple[Select[int], Select[Any]]:
+    """The count and the page of one shape of list, built once: building and keying the
+    statements cost more than running them. Values are bound at execution."""
+    query = _filtered(visible_tickets_for(agent=agent), narrowed_by)
     key = SORT_KEYS[sort.lstrip("-")]
     order = key.desc() if sort.startswith("-") else key.asc()
     tiebreak = Ticket.id.desc() if sort.startswith("-") else Ticket.id.asc()
+    count = query.with_only_columns(func.count(Ticket.id)).order_by(None)
     # The page's ids first, from an index where one fits, then only those rows with their
     # people: joining and sorting every match would read them all (170 ms for an agent's
     # queue at a million tickets, against well under a millisecond this way).
-    page_ids = query.with_only_columns(Ticket.id).order_by(order, tiebreak)
-    page = shown(page_ids.offset(offset).limit(limit), order, tiebreak)
-    return shown_tickets(session, page), total
+    page_ids = (
+        query.with_only_columns(Ticket.id)
+        .order_by(order, tiebreak)
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
+    return count, shown(page_ids, order, tiebreak)
 
 
-def _filtered(query: Select[Ticket], filters: TicketFilters) -> Select[Ticket]:
-    if filters.statuses:
-        query = query.where(Ticket.status.in_(filters.statuses))
-    if filters.categories:
-        query = query.where(Ticket.category.in_(filters.categories))
-    if filters.priorities:
-        query = query.where(Ticket.priority.in_(filters.priorities))
-    if filters.requester_ids:
-        query = query.where(Ticket.requester_id.in_(filters.requester_ids))
-    if filters.assignee_ids and filters.unassigned:
+def _filtered(query: Select[Ticket], narrowed_by: frozenset[str]) -> Select[Ticket]:
+    """`query` narrowed by the filters named (see `_filter_params` for their parameters)."""
+
+    def listed(name: str) -> Any:
+        return bindparam(name, expanding=True)
+
+    if "statuses" in narrowed_by:
+        query = query.where(Ticket.status.in_(listed("statuses")))
+    if "categories" in narrowed_by:
+        query = query.where(Ticket.category.in_(listed("categories")))
+    if "priorities" in narrowed_by:
+        query = query.where(Ticket.priority.in_(listed("priorities")))
+    if "requester_ids" in narrowed_by:
+        query = query.where(Ticket.requester_id.in_(listed("requester_ids")))
+    if {"assignee_ids", "unassigned"} <= narrowed_by:
         query = query.where(
-            or_(Ticket.assignee_id.in_(filters.assignee_ids), Ticket.assignee_id.is_(None))
+            or_(Ticket.assignee_id.in_(listed("assignee_ids")), Ticket.assignee_id.is_(None))
         )
-    elif filters.assignee_ids:
-        query = query.where(Ticket.assignee_id.in_(filters.assignee_ids))
-    elif filters.unassigned:
+    elif "assignee_ids" in narrowed_by:
+        query = query.where(Ticket.assignee_id.in_(listed("assignee_ids")))
+    elif "unassigned" in narrowed_by:
         query = query.where(Ticket.assignee_id.is_(None))
-    if filters.text:
-        pattern = "%" + _escape_like(filters.text) + "%"
+    if "pattern" in narrowed_by:
+        pattern = bindparam("pattern", type_=Ticket.title.type)
         query = query.where(
             or_(
                 Ticket.title.ilike(pattern, escape="\\"),

@@ -30,14 +30,16 @@ def app_state() -> AppState:
 def db_session() -> Session:
     """The request's session on the main database; write requests take the write lock."""
     if "db_session" not in g:
-        g.db_session = app_state().database.session(write=request.method not in SAFE_METHODS)
+        database = app_state().database
+        reads = request.method in SAFE_METHODS
+        g.db_session = database.read_session() if reads else database.session(write=True)
     session: Session = g.db_session
     return session
 
 
 def analytics_session() -> Session:
     if "analytics_session" not in g:
-        g.analytics_session = app_state().analytics_database.session()
+        g.analytics_session = app_state().analytics_database.read_session()
     session: Session = g.analytics_session
     return session
 
