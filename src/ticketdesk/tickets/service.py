@@ -17,7 +17,7 @@ from ticketdesk.analytics import aggregates
 from ticketdesk.db import utcnow
 from ticketdesk.enums import PRIORITY_RANK, Priority, Status
 from ticketdesk.errors import Conflict, InvalidValue, NotFound, StaleVersion
-from ticketdesk.tickets import workflow
+from ticketdesk.tickets import search, workflow
 from ticketdesk.tickets.history import record_change
 from ticketdesk.tickets.models import DEFAULT_CATEGORY, Ticket
 from ticketdesk.tickets.visibility import viewer_params, visible_tickets, visible_tickets_for
@@ -90,7 +90,7 @@ def list_tickets(
     limit: int = 25,
 ) -> tuple[list[Ticket], int]:
     """One page of the tickets `actor` may see, and how many match in all."""
-    query = _filtered(visible_tickets(actor), filters)
+    query = _filtered(visible_tickets(actor), filters, dialect=session.get_bind().dialect.name)
     total = session.scalar(query.with_only_columns(func.count(Ticket.id)).order_by(None)) or 0
     if sort not in SORT_VALUES:
         raise InvalidValue(f"unknown sort key '{sort}'", field="sort")
@@ -110,7 +110,7 @@ def list_tickets(
     return list(page.unique()), total
 
 
-def _filtered(query: Select[Ticket], filters: TicketFilters) -> Select[Ticket]:
+def _filtered(query: Select[Ticket], filters: TicketFilters, *, dialect: str) -> Select[Ticket]:
     if filters.statuses:
         query = query.where(Ticket.status.in_(filters.statuses))
     if filters.categories:
@@ -128,18 +128,8 @@ def _filtered(query: Select[Ticket], filters: TicketFilters) -> Select[Ticket]:
     elif filters.unassigned:
         query = query.where(Ticket.assignee_id.is_(None))
     if filters.text:
-        pattern = "%" + _escape_like(filters.text) + "%"
-        query = query.where(
-            or_(
-                Ticket.title.ilike(pattern, escape="\\"),
-                Ticket.description.ilike(pattern, escape="\\"),
-            )
-        )
+        query = search.narrowed(query, filters.text, dialect=dialect)
     return query
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def list_categories(session: Session) -> list[str]:
