@@ -4,11 +4,12 @@ index, and meaning exactly what a case-insensitive substring means."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from tests.factories import Actor
 from ticketdesk.analytics import indexes
+from ticketdesk.tickets import search
 from ticketdesk.tickets.models import Ticket
 
 
@@ -173,3 +174,21 @@ def test_imported_tickets_are_found(
     assert found(agent, "TRAY 2") == ["Printer jam"]
     assert found(agent, "printer") == ["Already here", "Printer jam"]
     assert found(agent, "ä") == ["Überweisung hängt"]
+
+
+def test_text_of_three_or_more_characters_is_looked_up_in_the_index(
+    session: Session, backend: str
+) -> None:
+    query = search.narrowed(select(Ticket), "printer", dialect=backend)
+    sql = query.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+    with session.begin():
+        if backend == "postgresql":  # on an empty table a scan is cheaper: rule it out
+            session.connection().exec_driver_sql("SET LOCAL enable_seqscan = off")
+            prefix = "EXPLAIN "
+        else:
+            prefix = "EXPLAIN QUERY PLAN "
+        plan = str(session.connection().exec_driver_sql(prefix + str(sql)).all())
+    if backend == "postgresql":
+        assert "ix_tickets_title_trgm" in plan and "ix_tickets_description_trgm" in plan
+    else:
+        assert "SCAN ticket_search VIRTUAL TABLE" in plan and "SCAN tickets" not in plan
