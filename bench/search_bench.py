@@ -2,7 +2,7 @@
 each text a few times as an agent (every ticket) and as a requester (their own), the page
 and its total count, as `GET /api/tickets?q=...` runs them.
 
-    DATABASE_URL=... python -m bench.search_bench --repeat 3
+    DATABASE_URL=... python -m bench.search_bench --words 31 --repeat 3
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ def timed(database: Database, user: User, text: str, repeat: int) -> tuple[float
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--words", type=int, default=len(WORDS), help="how many of bench.data's")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     database = Database(create_db_engine(Settings().database_url))
@@ -48,7 +49,7 @@ def main() -> None:
             requester = session.scalars(
                 select(User).where(User.role == Role.REQUESTER).limit(1)
             ).one()
-        groups = {"words": WORDS, **OTHER_TEXTS}
+        groups = {"words": WORDS[: args.words], **OTHER_TEXTS}
         for who, user in (("agent", agent), ("requester", requester)):
             for group, texts in groups.items():
                 results = [timed(database, user, text, args.repeat) for text in texts]

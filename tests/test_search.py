@@ -4,6 +4,8 @@ index, and meaning exactly what a case-insensitive substring means."""
 from __future__ import annotations
 
 import pytest
+from bench import data
+from flask import Flask
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -174,6 +176,24 @@ def test_imported_tickets_are_found(
     assert found(agent, "TRAY 2") == ["Printer jam"]
     assert found(agent, "printer") == ["Already here", "Printer jam"]
     assert found(agent, "ä") == ["Überweisung hängt"]
+    # Tickets written after the load are indexed as ever.
+    agent.create_ticket(title="Printer again", description="x")
+    assert found(agent, "printer") == ["Already here", "Printer jam", "Printer again"]
+
+
+def test_the_benchmark_loader_leaves_every_ticket_findable(
+    app: Flask, database_url: str, session: Session
+) -> None:
+    credentials = data.load(database_url, tickets=400)
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {credentials.agent}"}
+    tickets = session.execute(select(Ticket.title, Ticket.description)).all()
+    for word in ("printer", "VPN", "#12", "Ticket 3"):
+        response = client.get("/api/tickets", query_string={"q": word}, headers=headers)
+        assert response.status_code == 200
+        matching = [t for t in tickets if word.lower() in f"{t.title}\n{t.description}".lower()]
+        assert matching, word
+        assert response.headers["X-Total-Count"] == str(len(matching)), word
 
 
 def test_text_of_three_or_more_characters_is_looked_up_in_the_index(
