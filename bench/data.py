@@ -25,6 +25,7 @@ from ticketdesk.accounts.service import create_token
 from ticketdesk.analytics.rebuild import rebuild_all
 from ticketdesk.db import Database, create_db_engine
 from ticketdesk.enums import Priority, Role, Status
+from ticketdesk.tickets import search
 from ticketdesk.tickets.models import Comment, Ticket, TicketChange
 
 CATEGORIES = [
@@ -210,7 +211,7 @@ def _tickets(
             for ticket_id, row in zip(ids, rows, strict=True)
             if rng.random() < 0.9
         ]
-        with engine.begin() as connection:
+        with engine.begin() as connection, search.bulk_load(connection, rows=len(rows)):
             connection.execute(insert(Ticket), rows)
             connection.execute(insert(TicketChange), changes)
             if comments:

@@ -21,6 +21,7 @@ from ticketdesk.db import utcnow
 from ticketdesk.enums import Role
 from ticketdesk.imports import csvfile
 from ticketdesk.imports.bulk import bulk_insert, large_cache
+from ticketdesk.tickets import search
 from ticketdesk.tickets.models import Ticket, TicketChange
 
 LOOKUP_CHUNK = 1_000
@@ -57,7 +58,7 @@ def import_tickets(
     if session.get_bind().dialect.name == "postgresql":
         # A million rows take longer than the per-statement limit requests run under.
         session.execute(text("SET LOCAL statement_timeout = 0"))
-    with large_cache(session):
+    with large_cache(session), search.bulk_load(session.connection(), rows=len(frame)):
         requester_ids, created = _requesters(session, frame["requester_email"], now=now)
         ids = _reserve_ids(session, len(frame))
         total = len(frame)

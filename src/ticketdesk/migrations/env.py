@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from alembic import context
+from alembic.runtime.environment import NameFilterParentNames, NameFilterType
 from sqlalchemy import Connection
 
 from ticketdesk.db import create_db_engine
 from ticketdesk.models import Base
 from ticketdesk.settings import Settings
+from ticketdesk.tickets import search
 
 config = context.config
 
@@ -18,9 +20,17 @@ def run(connection: Connection) -> None:
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=_described_by_models,
     )
     with context.begin_transaction():
         context.run_migrations()
+
+
+def _described_by_models(
+    name: str | None, kind: NameFilterType, _parents: NameFilterParentNames
+) -> bool:
+    """Everything but the text search's table and indexes (see migration 0101)."""
+    return not search.is_search_object(name, kind)
 
 
 def main() -> None:

@@ -147,7 +147,13 @@ class TicketListQuery(PageQuery):
     )
     requester: Annotated[list[UserId] | None, CommaList] = None
     q: Annotated[str, StringConstraints(max_length=200), Trim] | None = Field(
-        default=None, description="text in the title or description"
+        default=None,
+        description=(
+            "text in the title or description, in any case: `jam` finds 'Printer JAMMED'."
+            " Taken literally (no wildcards or operators). Three characters or more are"
+            " looked up in an index; one or two are compared with every ticket, which is"
+            " slow on a large help desk"
+        ),
     )
     sort: str = Field(
         default="-opened_at",
