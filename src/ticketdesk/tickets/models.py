@@ -20,6 +20,8 @@ class Ticket(Base):
         Index("ix_tickets_status_category_opened_at", "status", "category", "opened_at", "id"),
         # The backlog by age: tickets in some statuses opened since a date (analytics).
         Index("ix_tickets_status_opened_at", "status", "opened_at", "id"),
+        # Text search (title, description) has trigram indexes of its own, which differ by
+        # database and live outside the models: see ticketdesk.tickets.search.
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

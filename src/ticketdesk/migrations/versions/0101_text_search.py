@@ -9,7 +9,8 @@ Create Date: 2026-11-23 19:45:00
 indexes, which that same ILIKE uses. SQLite gets an FTS5 table with the trigram tokenizer
 over the two columns, its content read from `tickets` (nothing is stored twice but the
 index) and kept in step by triggers; see ticketdesk.tickets.search for how it is queried.
-Neither is described by the models: env.py tells autogenerate to leave them alone.
+Neither is described by the models: env.py tells autogenerate to leave them alone. At a
+million tickets this takes about 50 s on either database, writes to tickets waiting.
 
 A later SQLite migration that rebuilds `tickets` (batch mode's copy-and-rename) drops these
 triggers with the old table: it must create them again.
