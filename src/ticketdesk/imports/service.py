@@ -11,8 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import func, select, text
+from sqlalchemy import cast, func, select, text
+from sqlalchemy.dialects.postgresql import REGCLASS
 from sqlalchemy.orm import Session
 
 from ticketdesk.accounts.models import User
@@ -170,11 +172,17 @@ def _user_ids(session: Session, emails: list[str]) -> dict[str, int]:
 def _reserve_ids(session: Session, count: int) -> pd.Series:
     """Ids for `count` new tickets that no concurrent insert can take."""
     if session.get_bind().dialect.name == "postgresql":
-        sequence = func.pg_get_serial_sequence("tickets", "id")
-        rows = session.scalars(
-            select(func.nextval(sequence)).select_from(func.generate_series(1, count))
-        )
-        return pd.Series(list(rows), dtype="int64")
+        # Looked up once: inside the statement below it would be looked up for every row.
+        name = session.scalar(select(func.pg_get_serial_sequence(Ticket.__tablename__, "id")))
+        sequence = cast(name, REGCLASS)
+        drawn = select(func.nextval(sequence)).select_from(func.generate_series(1, count))
+        # Drawn in one statement they are one unbroken run, told by its first and last,
+        # unless another session drew at the same moment: then they are fetched one by one.
+        taken = drawn.subquery()
+        first, last = session.execute(select(func.min(taken.c[0]), func.max(taken.c[0]))).one()
+        if last - first + 1 == count:
+            return pd.Series(np.arange(first, last + 1), dtype="int64")
+        return pd.Series(list(session.scalars(drawn)), dtype="int64")
     # SQLite: the session holds the write lock (BEGIN IMMEDIATE), so max(id) stays the max.
     start = (session.scalar(select(func.max(Ticket.id))) or 0) + 1
     return pd.Series(range(start, start + count), dtype="int64")
