@@ -88,9 +88,7 @@ def _analyze(session: Session) -> None:
         session.execute(text(f"ANALYZE {name}"))
 
 
-def _ticket_rows(
-    frame: pd.DataFrame, ids: pd.Series, requester_ids: dict[str, int]
-) -> pd.DataFrame:
+def _ticket_rows(frame: pd.DataFrame, ids: pd.Series, requester_ids: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "id": ids,
@@ -99,7 +97,7 @@ def _ticket_rows(
             "status": frame["status"],
             "category": frame["category"],
             "priority": frame["priority"],
-            "requester_id": frame["requester_email"].map(requester_ids).astype("int64"),
+            "requester_id": requester_ids,
             "opened_at": frame["opened_at"],
             "updated_at": frame[["opened_at", "resolved_at", "closed_at"]].max(axis=1),
             "resolved_at": frame["resolved_at"],
@@ -125,16 +123,17 @@ def _history_rows(
     )
 
 
-def _origin(frame: pd.DataFrame, source: str) -> pd.Series:
+def _origin(frame: pd.DataFrame, source: str) -> list[str]:
     """What the history entry says: the status brought in, and where from."""
-    return frame["status"] + f" (from {source[:100]}, line " + frame["line"].astype(str) + ")"
+    lines = zip(frame["status"].tolist(), frame["line"].tolist(), strict=True)
+    return [f"{status} (from {source[:100]}, line {line})" for status, line in lines]
 
 
-def _requesters(
-    session: Session, emails: pd.Series, *, now: datetime
-) -> tuple[dict[str, int], int]:
-    """The id of each email's user, creating requesters for the ones not known yet."""
-    wanted = sorted(set(emails))
+def _requesters(session: Session, emails: pd.Series, *, now: datetime) -> tuple[pd.Series, int]:
+    """Each row's requester id (the user with that email), creating requesters for the
+    emails not known yet; and how many were created."""
+    codes, distinct = pd.factorize(emails)  # each email hashed once, for all that follows
+    wanted = sorted(distinct)
     known = _user_ids(session, wanted)
     missing = [email for email in wanted if email not in known]
     if missing:
@@ -157,7 +156,8 @@ def _requesters(
         created = session.execute(select(User.email, User.id).where(User.id > newest))
         wanted_new = set(missing)
         known.update((email, user_id) for email, user_id in created if email in wanted_new)
-    return known, len(missing)
+    user_ids = np.array([known[email] for email in distinct], dtype="int64")
+    return pd.Series(user_ids[codes], index=emails.index), len(missing)
 
 
 def _user_ids(session: Session, emails: list[str]) -> dict[str, int]:
