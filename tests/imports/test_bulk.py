@@ -6,15 +6,22 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pandas as pd
+import psycopg
 import pytest
-from sqlalchemy import inspect, select, text
+from sqlalchemy import func, inspect, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ticketdesk.analytics.indexes import WORTH_IT, ConstraintBroken, locked_against_readers
+from ticketdesk.analytics.rebuild import rebuild_all
 from ticketdesk.db import Database
 from ticketdesk.imports import formats
+from ticketdesk.imports.bulk import bulk_insert
 from ticketdesk.imports.service import import_tickets
 from ticketdesk.tickets.models import Ticket, TicketChange
 
+# What each database's driver raises (COPY goes to psycopg directly).
+REFUSED = (IntegrityError, psycopg.errors.IntegrityError)
 AWKWARD = [
     "tab\there",
     "back\\slash and \\N and \\t spelled out",
@@ -121,6 +128,12 @@ def test_a_large_load_leaves_every_index_and_key(database: Database, session: Se
         result = import_tickets(writer, data=csv_of(rows), source="big.csv")
     assert result.tickets == 60_000
     assert _schema(database) == before
+    # A rebuild on its own never locks the tickets against readers for its foreign key.
+    with database.session(write=True) as writer, writer.begin():
+        connection = writer.connection()
+        rebuild_all(connection)
+        assert not locked_against_readers(connection, Ticket.__table__)  # type: ignore[arg-type]
+    assert _schema(database) == before
 
 
 def _schema(database: Database) -> dict[str, object]:
@@ -165,3 +178,38 @@ def test_ids_when_another_session_draws_meanwhile(
             writer.rollback()
             writer.execute(text("ALTER SEQUENCE tickets_id_seq INCREMENT BY 1"))
             writer.commit()
+
+
+@pytest.mark.slow
+def test_a_large_load_still_refuses_what_the_schema_refuses(
+    database: Database, session: Session, backend: str
+) -> None:
+    """On SQLite a large load sets CHECK constraints aside and checks them after: a bad row
+    still fails the load, and the constraints are enforced again afterwards."""
+    with database.session(write=True) as writer, writer.begin():
+        import_tickets(writer, data=csv_of(["x"]), source="t.csv")
+        requester_id = writer.scalar(select(Ticket.requester_id))
+    rows = pd.DataFrame(
+        {
+            "id": range(10, 10 + WORTH_IT),
+            "title": "t",
+            "description": "d",
+            "status": ["open"] * (WORTH_IT - 1) + ["bogus"],
+            "category": "c",
+            "priority": "normal",
+            "requester_id": requester_id,
+            "opened_at": pd.Timestamp("2024-01-01", tz="UTC"),
+            "updated_at": pd.Timestamp("2024-01-01", tz="UTC"),
+            "version": 1,
+        }
+    )
+    table = Ticket.__table__
+    with database.session(write=True) as writer, writer.begin():
+        with pytest.raises((ConstraintBroken, *REFUSED)):
+            bulk_insert(writer, table, rows)  # type: ignore[arg-type]
+        writer.rollback()
+    with database.session(write=True) as writer, writer.begin():
+        with pytest.raises(REFUSED):
+            bulk_insert(writer, table, rows.tail(2))  # type: ignore[arg-type]
+        writer.rollback()
+    assert session.scalar(select(func.count()).select_from(Ticket)) == 1

@@ -7,10 +7,10 @@ change (the tests check that).
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, func, insert, select, text
+from sqlalchemy import Connection, Table, delete, func, insert, select, text
 
 from ticketdesk.accounts.models import User
-from ticketdesk.analytics.indexes import deferred_indexes
+from ticketdesk.analytics.indexes import deferred_indexes, locked_against_readers
 from ticketdesk.analytics.models import (
     FirstResponse,
     FirstResponseBucket,
@@ -94,8 +94,9 @@ def _rebuild_resolutions(connection: Connection) -> None:
         # keeps the rows in ticket_id order whatever the insert order, and inserting them out
         # of that order is what would cost.)
         rows = rows.order_by(done.c.done_at)
-    table = Resolution.__table__
-    with deferred_indexes(connection, table, rows=_done(connection)):  # type: ignore[arg-type]
+    table: Table = Resolution.__table__  # type: ignore[assignment]
+    keys = locked_against_readers(connection, Ticket.__table__)  # type: ignore[arg-type]
+    with deferred_indexes(connection, table, rows=_done(connection), keys=keys):
         connection.execute(
             insert(Resolution).from_select(
                 ["ticket_id", "category", "opened_at", "resolved_at", "seconds", "bucket"], rows

@@ -59,6 +59,8 @@ def import_tickets(
     if session.get_bind().dialect.name == "postgresql":
         # A million rows take longer than the per-statement limit requests run under.
         session.execute(text("SET LOCAL statement_timeout = 0"))
+        session.execute(text("SET LOCAL work_mem = '64MB'"))
+        session.execute(text("SET LOCAL jit = off"))
     with large_cache(session):
         requester_ids, created = _requesters(session, frame["requester_email"], now=now)
         ids = _reserve_ids(session, len(frame))
