@@ -2,6 +2,7 @@
 PostgreSQL, against the naive way (every ticket loaded into pandas), plus the import.
 
     make bench            # or: python bench/analytics_bench.py --sizes 10000,1000000
+    python bench/analytics_bench.py --sizes 1000000 --import-only 3   # the import alone
 
 Each size gets a fresh database: the generator writes a CSV, `import_tickets` loads it (the
 same code as `ticketdesk import tickets`), agents' first replies are bulk-loaded as comments.
@@ -265,6 +266,33 @@ def postgres_reachable() -> bool:
         return False
 
 
+def run_imports(sizes: list[int], backends: list[str], repeat: int) -> None:
+    """Only the generator and the import, each import into a fresh database with the
+    command line's settings (SQLite synchronous=FULL), `repeat` times per backend."""
+    print("| backend | tickets | generate CSV (s) | import (s) | load average (1 min) |")
+    print("|---|---|---|---|---|")
+    for size in sizes:
+        csv_path = DATA / f"tickets-{size}.csv"
+        generate_s = write_csv(size, csv_path)
+        data = csv_path.read_bytes()
+        for backend in backends:
+            for _ in range(repeat):
+                with fresh_database(backend) as url:
+                    migrate.upgrade(url)
+                    database = Database(create_db_engine(url))
+                    started = time.perf_counter()
+                    with database.session(write=True) as session, session.begin():
+                        import_tickets(session, data=data, source=csv_path.name)
+                    import_s = time.perf_counter() - started  # with the commit
+                    database.dispose()
+                print(
+                    f"| {backend} | {size:,} | {generate_s:.1f} | {import_s:.1f} "
+                    f"| {os.getloadavg()[0]:.1f} |",
+                    flush=True,
+                )
+        csv_path.unlink()
+
+
 def run(sizes: list[int], only: str | None) -> None:
     backends = ["sqlite", *(["postgresql"] if postgres_reachable() else [])]
     backends = [backend for backend in backends if only in (None, backend)]
@@ -337,9 +365,20 @@ def main() -> None:
     parser.add_argument("--url")
     parser.add_argument("--token", default="")
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], help="only this one")
+    parser.add_argument(
+        "--import-only",
+        type=int,
+        metavar="N",
+        default=0,
+        help="time only the generator and N imports per backend (the commit included)",
+    )
     args = parser.parse_args()
     DATA.mkdir(parents=True, exist_ok=True)
-    if args.measure == "endpoints":
+    if args.import_only:
+        backends = ["sqlite", *(["postgresql"] if postgres_reachable() else [])]
+        backends = [backend for backend in backends if args.backend in (None, backend)]
+        run_imports([int(size) for size in args.sizes.split(",")], backends, args.import_only)
+    elif args.measure == "endpoints":
         print(json.dumps(measure_endpoints(args.url, args.token)))
     elif args.measure == "naive":
         print(json.dumps(measure_naive(args.url)))

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tests.factories import PASSWORD, Actor
 from ticketdesk.app import create_app, dispose
 from ticketdesk.settings import Settings
+from ticketdesk.tickets.models import Ticket
+from ticketdesk.tickets.service import list_categories
 
 
 def _sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> str:
@@ -208,6 +212,20 @@ def test_agents_and_categories(agent: Actor, requester: Actor, admin: Actor) -> 
     assert {a["id"] for a in agents} == {agent.user_id, admin.user_id}
     assert requester.get("/api/agents").status_code == 403
     assert requester.get("/api/categories").get_json() == ["access", "billing"]
+
+
+def test_categories_are_the_ones_in_use(agent: Actor, session: Session) -> None:
+    """Read from the analytics roll-up: a category whose last ticket moved to another one
+    is no longer listed, though its counters stay behind at zero."""
+    moved = agent.create_ticket(category="billing")
+    agent.create_ticket(category="access")
+    agent.create_ticket(category="access")
+    assert agent.get("/api/categories").get_json() == ["access", "billing"]
+    changed = agent.patch(f"/api/tickets/{moved['ticket_id']}", json={"category": "network"})
+    assert changed.status_code == 200, changed.get_json()
+    assert agent.get("/api/categories").get_json() == ["access", "network"]
+    distinct = select(Ticket.category).distinct().order_by(Ticket.category)
+    assert list_categories(session) == list(session.scalars(distinct))
 
 
 def test_trusted_proxy_headers_set_https(settings: Settings, agent: Actor) -> None:

@@ -1,23 +1,21 @@
 """Many rows into one table fast, in the session's transaction: COPY on PostgreSQL, the
-driver's executemany on SQLite (times pre-formatted the way ticketdesk stores them there)."""
+driver's executemany on SQLite. Each column is formatted whole first (`formats`); rows are
+only assembled from those lists, a batch at a time."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
 
-import numpy as np
 import pandas as pd
 from psycopg import sql
-from sqlalchemy import Table, bindparam, insert
+from sqlalchemy import Connection, Table, bindparam, insert
 from sqlalchemy.orm import Session
 
 from ticketdesk.analytics.indexes import deferred_indexes
+from ticketdesk.imports import formats
 
-BATCH = 20_000
-COPY_BATCH = 100_000
-COPY_TIME = "%Y-%m-%d %H:%M:%S.%f+00:00"
+BATCH = 50_000
 SQLITE_CACHE_KIB = 256 * 1024
 
 
@@ -32,14 +30,9 @@ def bulk_insert(
     connection = session.connection()
     with deferred_indexes(connection, table, rows=len(frame)):
         if connection.dialect.name == "postgresql":
-            _copy(connection.connection.driver_connection, table, frame, progress)
-            return
-        statement = insert(table).values({name: bindparam(name) for name in frame.columns})
-        compiled = str(statement.compile(dialect=connection.dialect))
-        for rows in _batches(_for_sqlite(frame)):
-            connection.exec_driver_sql(compiled, rows)
-            if progress:
-                progress(len(rows))
+            _copy(connection, table, frame, progress)
+        else:
+            _executemany(connection, table, frame, progress)
 
 
 @contextmanager
@@ -57,54 +50,36 @@ def large_cache(session: Session) -> Iterator[None]:
 
 
 def _copy(
-    driver: Any, table: Table, frame: pd.DataFrame, progress: Callable[[int], None] | None
+    connection: Connection,
+    table: Table,
+    frame: pd.DataFrame,
+    progress: Callable[[int], None] | None,
 ) -> None:
-    """COPY in CSV form: pandas writes the text in C, the server parses it."""
-    frame = frame.copy()
-    for name in frame.columns:
-        if isinstance(frame[name].dtype, pd.DatetimeTZDtype):
-            frame[name] = frame[name].dt.tz_convert("UTC")  # COPY_TIME says +00:00
-    # In CSV an empty field is NULL; text columns without nulls keep their empty strings.
-    never_null = [
-        name
-        for name in frame.columns
-        if not pd.api.types.is_numeric_dtype(frame[name])
-        and not pd.api.types.is_bool_dtype(frame[name])
-        and not isinstance(frame[name].dtype, pd.DatetimeTZDtype)
-        and frame[name].notna().all()
-    ]
-    options: sql.Composable = sql.SQL("FORMAT csv")
-    if never_null:
-        options = sql.SQL("FORMAT csv, FORCE_NOT_NULL ({})").format(
-            sql.SQL(", ").join(map(sql.Identifier, never_null))
-        )
-    statement = sql.SQL("COPY {} ({}) FROM STDIN ({})").format(
-        sql.Identifier(table.name),
-        sql.SQL(", ").join(map(sql.Identifier, frame.columns)),
-        options,
+    """COPY in text form, built a batch of rows at a time while the server takes the last."""
+    columns = [formats.copy_text(frame[name]) for name in frame.columns]
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, frame.columns))
     )
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        for start in range(0, len(frame), COPY_BATCH):
-            chunk = frame.iloc[start : start + COPY_BATCH]
-            copy.write(chunk.to_csv(index=False, header=False, date_format=COPY_TIME))
+    driver = connection.connection.driver_connection
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+        for start in range(0, len(frame), BATCH):
+            rows = zip(*(column[start : start + BATCH] for column in columns), strict=True)
+            copy.write("\n".join(map("\t".join, rows)) + "\n")
             if progress:
-                progress(len(chunk))
+                progress(min(BATCH, len(frame) - start))
 
 
-def _batches(frame: pd.DataFrame) -> Iterator[list[tuple[Any, ...]]]:
+def _executemany(
+    connection: Connection,
+    table: Table,
+    frame: pd.DataFrame,
+    progress: Callable[[int], None] | None,
+) -> None:
+    statement = insert(table).values({name: bindparam(name) for name in frame.columns})
+    compiled = str(statement.compile(dialect=connection.dialect))
+    columns = [formats.sqlite_values(frame[name]) for name in frame.columns]
     for start in range(0, len(frame), BATCH):
-        rows: list[list[Any]] = frame.iloc[start : start + BATCH].to_numpy(object).tolist()
-        yield list(map(tuple, rows))
-
-
-def _for_sqlite(frame: pd.DataFrame) -> pd.DataFrame:
-    """UTC times as 'YYYY-MM-DD HH:MM:SS.ffffff' (what UTCDateTime stores), nulls as None."""
-    out = frame.copy()
-    for name in frame.columns:
-        if isinstance(frame[name].dtype, pd.DatetimeTZDtype):
-            values = (
-                frame[name].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]")
-            )
-            text = pd.Series(np.datetime_as_string(values, unit="us"), index=frame.index)
-            out[name] = text.str.replace("T", " ", n=1).where(frame[name].notna(), None)
-    return out.astype(object).where(out.notna(), None)
+        rows = list(zip(*(column[start : start + BATCH] for column in columns), strict=True))
+        connection.exec_driver_sql(compiled, rows)
+        if progress:
+            progress(len(rows))
