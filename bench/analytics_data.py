@@ -13,16 +13,22 @@ import argparse
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-import pandas as pd
 
 CATEGORIES = np.array(
     ["billing", "login", "bug", "feature request", "account", "hardware", "network", "other"]
 )
 WEIGHTS = np.array([0.2, 0.18, 0.17, 0.1, 0.1, 0.1, 0.1, 0.05])
 TITLES = np.array(["Charged twice", "Cannot log in", "Export fails", "Please add", "VPN drops"])
+DESCRIPTION = "Generated for the analytics benchmark."
+STATUSES = np.array(["open", "in_progress", "waiting", "resolved", "closed"])
+PRIORITIES = np.array(["low", "normal", "high", "urgent"])
+TEXTS = [*TITLES, *CATEGORIES, DESCRIPTION, *STATUSES, *PRIORITIES]
+assert not any(set(',"\n\r') & set(text) for text in TEXTS), "a generated text needs quoting"
 HOUR = np.timedelta64(3600, "s")
+CHUNK = 100_000
 
 
 def _iso(moments: np.ndarray) -> np.ndarray:
@@ -30,7 +36,8 @@ def _iso(moments: np.ndarray) -> np.ndarray:
     return np.where(np.isnat(moments), "", text)  # ...Z
 
 
-def generate(tickets: int, *, days: int = 730, seed: int = 1) -> pd.DataFrame:
+def generate(tickets: int, *, days: int = 730, seed: int = 1) -> dict[str, Any]:
+    """The file's columns in header order, as text arrays or lists ("" for no time)."""
     rng = np.random.default_rng(seed)
     end = np.datetime64(datetime.now(UTC).replace(tzinfo=None, microsecond=0), "s")
     opened = end - rng.integers(0, days * 86400, tickets).astype("timedelta64[s]")
@@ -47,28 +54,36 @@ def generate(tickets: int, *, days: int = 730, seed: int = 1) -> pd.DataFrame:
     closed_at = np.where(unresolved, done_at, np.where(closed_after, closed_later, nat))
     active = rng.choice(np.array(["open", "in_progress", "waiting"]), tickets, p=[0.5, 0.35, 0.15])
     status = np.where(unresolved | closed_after, "closed", np.where(done, "resolved", active))
-    return pd.DataFrame(
-        {
-            "title": rng.choice(TITLES, tickets),
-            "description": "Generated for the analytics benchmark.",
-            "status": status,
-            "category": rng.choice(CATEGORIES, tickets, p=WEIGHTS),
-            "priority": rng.choice(np.array(["low", "normal", "high", "urgent"]), tickets),
-            "opened_at": _iso(opened),
-            "resolved_at": _iso(resolved_at),
-            "closed_at": _iso(closed_at),
-            "requester_email": np.char.add(
-                np.char.add("user", rng.integers(0, 50_000, tickets).astype(str)), "@example.com"
-            ),
-        }
-    )
+    return {
+        "title": rng.choice(TITLES, tickets),
+        "description": np.full(tickets, DESCRIPTION),
+        "status": status,
+        "category": rng.choice(CATEGORIES, tickets, p=WEIGHTS),
+        "priority": rng.choice(PRIORITIES, tickets),
+        "opened_at": _iso(opened),
+        "resolved_at": _iso(resolved_at),
+        "closed_at": _iso(closed_at),
+        "requester_email": [
+            f"user{number}@example.com" for number in rng.integers(0, 50_000, tickets).tolist()
+        ],
+    }
 
 
 def write_csv(tickets: int, path: Path, *, seed: int = 1) -> float:
-    """Write the file; returns the seconds it took."""
+    """Write the file; returns the seconds it took. No value needs CSV quoting (the texts
+    are the constants above, checked when the module loads; times and emails cannot), so
+    each row is its values joined by commas, in a fraction of the time pandas' to_csv takes."""
     started = time.perf_counter()
+    columns = generate(tickets, seed=seed)
+    values = [
+        list(column) if isinstance(column, list) else column.tolist() for column in columns.values()
+    ]
     path.parent.mkdir(parents=True, exist_ok=True)
-    generate(tickets, seed=seed).to_csv(path, index=False)
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write(",".join(columns) + "\n")
+        for start in range(0, tickets, CHUNK):
+            rows = zip(*(column[start : start + CHUNK] for column in values), strict=True)
+            out.write("\n".join(map(",".join, rows)) + "\n")
     return time.perf_counter() - started
 
 

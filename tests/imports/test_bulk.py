@@ -12,6 +12,7 @@ from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ticketdesk.accounts.models import User
 from ticketdesk.analytics.indexes import WORTH_IT, ConstraintBroken, locked_against_readers
 from ticketdesk.analytics.rebuild import rebuild_all
 from ticketdesk.db import Database
@@ -87,13 +88,13 @@ def test_times_are_utc_text_each_database_reads() -> None:
             format="ISO8601",
         )
     ).astype("datetime64[us, UTC]")
-    assert formats.copy_text(moments) == [
+    assert formats.copy_columns(pd.DataFrame({"at": moments}))["at"] == [
         "2024-01-05T08:00:00.500000Z",
         "\\N",
         "1900-01-01T00:00:00.000000Z",
     ]
     # SQLite: the text UTCDateTime stores, which sorts as the times do.
-    assert formats.sqlite_values(moments) == [
+    assert formats.sqlite_columns(pd.DataFrame({"at": moments}))["at"] == [
         "2024-01-05 08:00:00.500000",
         None,
         "1900-01-01 00:00:00.000000",
@@ -213,3 +214,24 @@ def test_a_large_load_still_refuses_what_the_schema_refuses(
             bulk_insert(writer, table, rows.tail(2))  # type: ignore[arg-type]
         writer.rollback()
     assert session.scalar(select(func.count()).select_from(Ticket)) == 1
+
+
+def test_values_shared_by_every_row_arrive_as_written(database: Database, session: Session) -> None:
+    """SQLite gets values all rows share written into the statement: quotes and all."""
+    name = "O'Brien'); DROP TABLE users; --"
+    users = pd.DataFrame(
+        {
+            "email": [f"person{number}@example.com" for number in range(3)],
+            "name": name,
+            "role": "requester",
+            "password_hash": None,
+            "is_active": True,
+            "created_at": pd.Timestamp("2024-01-01T12:00:00.5", tz="UTC"),
+        }
+    )
+    with database.session(write=True) as writer, writer.begin():
+        bulk_insert(writer, User.__table__, users)  # type: ignore[arg-type]
+    stored = session.execute(select(User.name, User.is_active, User.created_at)).all()
+    assert stored == [(name, True, datetime(2024, 1, 1, 12, 0, 0, 500000, tzinfo=UTC))] * 3
+    assert formats.sqlite_literal(["it's", "it's"]) == "'it''s'"
+    assert formats.sqlite_literal([1, 2]) is None

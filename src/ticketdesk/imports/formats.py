@@ -21,10 +21,22 @@ COPY_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
 SEPARATOR = "\x00"
 
 
+def copy_columns(frame: pd.DataFrame) -> dict[str, list[str]]:
+    """Each column of `frame` as COPY's text format has it."""
+    times = _times(frame, _iso_utc, COPY_NULL)
+    names: list[str] = list(frame.columns)
+    return {name: times[name] if name in times else copy_text(frame[name]) for name in names}
+
+
+def sqlite_columns(frame: pd.DataFrame) -> dict[str, list[Any]]:
+    """Each column of `frame` as ticketdesk stores it in SQLite (see `sqlite_values`)."""
+    times = _times(frame, _sqlite_time, None)
+    names: list[str] = list(frame.columns)
+    return {name: times[name] if name in times else sqlite_values(frame[name]) for name in names}
+
+
 def copy_text(column: pd.Series) -> list[str]:
-    """A column as COPY's text format has it."""
-    if isinstance(column.dtype, pd.DatetimeTZDtype):
-        return _times(column, _iso_utc, COPY_NULL)
+    """A column (not of times) as COPY's text format has it."""
     if pd.api.types.is_bool_dtype(column.dtype):
         truth: list[str] = np.where(column.to_numpy(bool), "t", "f").tolist()
         return truth
@@ -39,28 +51,57 @@ def copy_text(column: pd.Series) -> list[str]:
 
 
 def sqlite_values(column: pd.Series) -> list[Any]:
-    """A column as ticketdesk stores it in SQLite: UTC times as 'YYYY-MM-DD HH:MM:SS.ffffff'
-    (what UTCDateTime writes), nulls as None."""
-    if isinstance(column.dtype, pd.DatetimeTZDtype):
-        return _times(column, _sqlite_time, None)
+    """A column (not of times) as ticketdesk stores it in SQLite: nulls as None."""
     null = column.isna().to_numpy()
     if null.all():
         return [None] * len(column)
     return _with_nulls(column.tolist(), null, None)
 
 
+def sqlite_literal(values: list[Any]) -> str | None:
+    """The SQL literal of the value every one of `values` is, or None when they differ (or
+    the value is not one that is simply written: only NULL, integers and text are)."""
+    if not values or values.count(values[0]) != len(values):
+        return None
+    value = values[0]
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and "\x00" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    return None
+
+
 def _times(
-    column: pd.Series, formatted: Callable[[np.ndarray], np.ndarray], null: Any
-) -> list[Any]:
-    """A column of times as text, each distinct time formatted once (imported history
-    shares its import time; many resolved and closed times are null)."""
-    moments = column.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]")
+    frame: pd.DataFrame, formatted: Callable[[np.ndarray], np.ndarray], null: Any
+) -> dict[str, list[Any]]:
+    """The frame's columns of times as UTC text, each distinct time formatted once across
+    them all: updated_at repeats the others, imported history shares its import time, and
+    many resolved and closed times are null. `formatted` writes an array of times."""
+    names = [name for name in frame.columns if isinstance(frame[name].dtype, pd.DatetimeTZDtype)]
+    if not names:
+        return {}
+    moments = np.concatenate([_utc_microseconds(frame[name]) for name in names])
     codes, distinct = pd.factorize(moments)  # NaT gets code -1: the last entry, null
-    if not len(distinct):
-        return [null] * len(column)
-    text = np.array([*formatted(np.asarray(distinct)).tolist(), null], dtype=object)
-    values: list[Any] = text[codes].tolist()
-    return values
+    if len(distinct):
+        text = np.array([*formatted(np.asarray(distinct)).tolist(), null], dtype=object)
+    else:
+        text = np.array([null], dtype=object)
+    rows = len(frame)
+    return {
+        name: text[codes[number * rows : (number + 1) * rows]].tolist()
+        for number, name in enumerate(names)
+    }
+
+
+def _utc_microseconds(column: pd.Series) -> np.ndarray:
+    moments: np.ndarray = (
+        column.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]")
+    )
+    return moments
 
 
 def _iso_utc(moments: np.ndarray) -> np.ndarray:
