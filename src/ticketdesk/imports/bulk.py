@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 from psycopg import sql
+from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import Connection, Table, bindparam, insert, literal_column
 from sqlalchemy.orm import Session
 
@@ -56,15 +57,16 @@ def _copy(
     frame: pd.DataFrame,
     progress: Callable[[int], None] | None,
 ) -> None:
-    """COPY in text form, built a batch of rows at a time while the server takes the last."""
-    columns = list(formats.copy_columns(frame).values())
+    """COPY in text form, a batch of rows at a time: a worker thread sends each batch while
+    this one formats the next, and the server parses one while the next is being made."""
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, frame.columns))
     )
-    driver = connection.connection.driver_connection
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor, cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
         for start in range(0, len(frame), BATCH):
-            rows = zip(*(column[start : start + BATCH] for column in columns), strict=True)
+            columns = formats.copy_columns(frame.iloc[start : start + BATCH]).values()
+            rows = zip(*columns, strict=True)
             copy.write("\n".join(map("\t".join, rows)) + "\n")
             if progress:
                 progress(min(BATCH, len(frame) - start))
