@@ -1,6 +1,6 @@
 """Many rows into one table fast, in the session's transaction: COPY on PostgreSQL, the
-driver's executemany on SQLite. Each column is formatted whole first (`formats`); rows are
-only assembled from those lists, a batch at a time."""
+driver's executemany on SQLite. Columns are formatted whole (`formats`: the frame's on
+SQLite, each batch's on PostgreSQL) and rows only assembled from those lists."""
 
 from __future__ import annotations
 
