@@ -1,6 +1,6 @@
 """Many rows into one table fast, in the session's transaction: COPY on PostgreSQL, the
-driver's executemany on SQLite. Each column is formatted whole first (`formats`); rows are
-only assembled from those lists, a batch at a time."""
+driver's executemany on SQLite. Columns are formatted whole (`formats`: the frame's on
+SQLite, each batch's on PostgreSQL) and rows only assembled from those lists."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 from psycopg import sql
+from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import Connection, Table, bindparam, insert, literal_column
 from sqlalchemy.orm import Session
 
@@ -56,15 +57,16 @@ def _copy(
     frame: pd.DataFrame,
     progress: Callable[[int], None] | None,
 ) -> None:
-    """COPY in text form, built a batch of rows at a time while the server takes the last."""
-    columns = list(formats.copy_columns(frame).values())
+    """COPY in text form, a batch of rows at a time: a worker thread sends each batch while
+    this one formats the next, and the server parses one while the next is being made."""
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, frame.columns))
     )
-    driver = connection.connection.driver_connection
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor, cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
         for start in range(0, len(frame), BATCH):
-            rows = zip(*(column[start : start + BATCH] for column in columns), strict=True)
+            columns = formats.copy_columns(frame.iloc[start : start + BATCH]).values()
+            rows = zip(*columns, strict=True)
             copy.write("\n".join(map("\t".join, rows)) + "\n")
             if progress:
                 progress(min(BATCH, len(frame) - start))
