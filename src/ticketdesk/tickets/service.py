@@ -111,7 +111,8 @@ def list_tickets(
     match in all."""
     if sort not in SORT_VALUES:
         raise InvalidValue(f"unknown sort key '{sort}'", field="sort")
-    narrowed_by = frozenset(name for name, value in _filter_params(filters).items() if value)
+    values = _filter_params(filters)
+    narrowed_by = frozenset(name for name, value in values.items() if value)
     if filters.text:
         # A search's statement is built around its text (see `search.narrowed`), so it is
         # built anew; the search costs far more than the building.
@@ -122,7 +123,7 @@ def list_tickets(
         )
     else:
         count, page = _list_statements(agent=actor.is_agent, narrowed_by=narrowed_by, sort=sort)
-    params = {**viewer_params(actor), **_filter_params(filters), "offset": offset, "limit": limit}
+    params = {**viewer_params(actor), **values, "offset": offset, "limit": limit}
     # An agent's queue narrowed by status and category at most (the usual view) is counted
     # from the analytics roll-up, kept in the same transaction as every ticket change:
     # counting the matching rows read thousands of index entries per page at a million
