@@ -18,6 +18,8 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
+from ticketdesk import sqlite_turns
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -197,10 +199,12 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, synchronous: str, *, create: 
             if _file_identity(path) != record.info.get("file"):
                 raise DisconnectionError("the database file was moved, replaced or deleted")
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        immediate = connection.get_execution_options().get(IMMEDIATE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    sqlite_turns.install(
+        engine,
+        lock_path=f"{path}-writers.lock" if path else None,
+        timeout_s=busy_timeout_ms / 1000,
+        immediate_option=IMMEDIATE,
+    )
 
     return engine
 

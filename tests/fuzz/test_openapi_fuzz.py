@@ -18,11 +18,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import jsonschema_rs
 import pytest
 import schemathesis
 from flask import Flask
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
+from schemathesis.specs.openapi.checks import negative_data_rejection
 from sqlalchemy import update
 
 from tests.conftest import _empty_tables
@@ -83,6 +85,32 @@ def _only_domain_refusals(ctx: Any, response: Any, case: schemathesis.Case) -> N
         f"schema-valid request refused by the validator ({sorted(kinds)}): "
         "the document and the code disagree"
     )
+
+
+def _query_list_read_as_one_item(case: schemathesis.Case) -> bool:
+    """A "negative" case whose broken part is a text where the document wants a list in the
+    query. On the wire `?category=x` is also a list of one item, so when that one-item list is
+    valid the server rightly accepts it; refusing it would be the bug."""
+    meta = case.meta
+    if meta is None or meta.generation.mode.is_positive:
+        return False
+    name = getattr(meta.phase.data, "parameter", None)
+    value = (case.query or {}).get(name) if name else None
+    if not isinstance(value, str):
+        return False
+    operation = case.operation
+    declared = schema.raw_schema["paths"][operation.path][operation.method.lower()]
+    found = [
+        p["schema"]
+        for p in declared.get("parameters", [])
+        if (p["in"], p["name"]) == ("query", name)
+    ]
+    lists = [
+        option
+        for option in (found[0].get("anyOf", [found[0]]) if found else [])
+        if option.get("type") == "array"
+    ]
+    return any(jsonschema_rs.is_valid(option, [value]) for option in lists)
 
 
 @dataclass
@@ -154,4 +182,5 @@ def test_every_operation_answers_as_documented(
         app=target.app,
         headers=target.headers[role],
         additional_checks=[_only_domain_refusals],
+        excluded_checks=[negative_data_rejection] if _query_list_read_as_one_item(case) else [],
     )

@@ -1,0 +1,120 @@
+"""SQLite writers take turns (`ticketdesk.sqlite_turns`): every write lands, a turn always
+ends with its transaction, and a writer kept waiting past the busy timeout gets a clear error."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from ticketdesk.db import Database, create_db_engine
+
+
+@pytest.fixture
+def sqlite_path(tmp_path: Path) -> Path:
+    path = tmp_path / "turns.sqlite3"
+    engine = create_db_engine(f"sqlite:///{path}", create=True)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE marks (id INTEGER PRIMARY KEY, who TEXT)")
+    engine.dispose()
+    return path
+
+
+def _database(path: Path, busy_timeout_ms: int = 15_000) -> Database:
+    return Database(create_db_engine(f"sqlite:///{path}", busy_timeout_ms=busy_timeout_ms))
+
+
+@pytest.fixture
+def database(sqlite_path: Path) -> Iterator[Database]:
+    database = _database(sqlite_path)
+    yield database
+    database.dispose()
+
+
+def _mark(database: Database, who: str) -> None:
+    with database.session(write=True) as session:
+        session.execute(text("INSERT INTO marks (who) VALUES (:who)"), {"who": who})
+        session.commit()
+
+
+def _marks(database: Database) -> list[str]:
+    with database.session() as session:
+        return list(session.scalars(text("SELECT who FROM marks ORDER BY id")))
+
+
+def test_concurrent_writers_all_land(database: Database) -> None:
+    names = [f"writer {n}" for n in range(200)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda name: _mark(database, name), names))
+    assert sorted(_marks(database)) == sorted(names)
+
+
+def test_a_rolled_back_or_failed_transaction_ends_its_turn(database: Database) -> None:
+    with database.session(write=True) as session:
+        session.execute(text("INSERT INTO marks (who) VALUES ('undone')"))
+        session.rollback()
+    with pytest.raises(OperationalError), database.session(write=True) as session:
+        session.execute(text("INSERT INTO no_such_table VALUES (1)"))
+    with database.session(write=True) as session:
+        session.execute(text("INSERT INTO marks (who) VALUES ('left open')"))
+        # closed without commit or rollback: the pool rolls back, and that ends the turn
+    # Each of these would wait out the 15 s busy timeout if a turn had been left held.
+    started = time.monotonic()
+    _mark(database, "after")
+    assert time.monotonic() - started < 1
+    assert _marks(database) == ["after"]
+
+
+def test_another_process_holding_the_turn_delays_a_writer_until_it_lets_go(
+    database: Database, sqlite_path: Path
+) -> None:
+    # flock belongs to an open file: a second descriptor stands in for another process.
+    other = os.open(f"{sqlite_path}-writers.lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(other, fcntl.LOCK_EX)
+    done = threading.Event()
+    writer = threading.Thread(target=lambda: (_mark(database, "waited"), done.set()))
+    writer.start()
+    try:
+        assert not done.wait(0.3), "wrote while another process held the turn"
+    finally:
+        fcntl.flock(other, fcntl.LOCK_UN)
+        os.close(other)
+    assert done.wait(5)
+    writer.join()
+    assert _marks(database) == ["waited"]
+
+
+def test_a_writer_kept_waiting_past_the_busy_timeout_gets_an_error(sqlite_path: Path) -> None:
+    impatient = _database(sqlite_path, busy_timeout_ms=200)
+    holder = _database(sqlite_path)
+    try:
+        with holder.session(write=True) as held:
+            held.execute(text("INSERT INTO marks (who) VALUES ('holder')"))
+            started = time.monotonic()
+            with pytest.raises(OperationalError, match="database is locked"):
+                _mark(impatient, "too late")
+            assert 0.2 <= time.monotonic() - started < 2
+            held.commit()
+        _mark(impatient, "in time")
+        assert _marks(holder) == ["holder", "in time"]
+    finally:
+        impatient.dispose()
+        holder.dispose()
+
+
+def test_the_app_database_writes_through_turns(sqlite_path: Path) -> None:
+    """The lock file sits beside the database, where every process of the app finds it."""
+    database = _database(sqlite_path)
+    try:
+        _mark(database, "one")
+        assert Path(f"{sqlite_path}-writers.lock").exists()
+    finally:
+        database.dispose()
