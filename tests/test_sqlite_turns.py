@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
+from tests.factories import Actor
 from ticketdesk.db import Database, create_db_engine
 
 
@@ -33,7 +34,7 @@ def _database(path: Path, busy_timeout_ms: int = 15_000) -> Database:
 
 
 @pytest.fixture
-def database(sqlite_path: Path) -> Iterator[Database]:
+def marks_database(sqlite_path: Path) -> Iterator[Database]:
     database = _database(sqlite_path)
     yield database
     database.dispose()
@@ -50,37 +51,37 @@ def _marks(database: Database) -> list[str]:
         return list(session.scalars(text("SELECT who FROM marks ORDER BY id")))
 
 
-def test_concurrent_writers_all_land(database: Database) -> None:
+def test_concurrent_writers_all_land(marks_database: Database) -> None:
     names = [f"writer {n}" for n in range(200)]
     with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(lambda name: _mark(database, name), names))
-    assert sorted(_marks(database)) == sorted(names)
+        list(pool.map(lambda name: _mark(marks_database, name), names))
+    assert sorted(_marks(marks_database)) == sorted(names)
 
 
-def test_a_rolled_back_or_failed_transaction_ends_its_turn(database: Database) -> None:
-    with database.session(write=True) as session:
+def test_a_rolled_back_or_failed_transaction_ends_its_turn(marks_database: Database) -> None:
+    with marks_database.session(write=True) as session:
         session.execute(text("INSERT INTO marks (who) VALUES ('undone')"))
         session.rollback()
-    with pytest.raises(OperationalError), database.session(write=True) as session:
+    with pytest.raises(OperationalError), marks_database.session(write=True) as session:
         session.execute(text("INSERT INTO no_such_table VALUES (1)"))
-    with database.session(write=True) as session:
+    with marks_database.session(write=True) as session:
         session.execute(text("INSERT INTO marks (who) VALUES ('left open')"))
         # closed without commit or rollback: the pool rolls back, and that ends the turn
     # Each of these would wait out the 15 s busy timeout if a turn had been left held.
     started = time.monotonic()
-    _mark(database, "after")
+    _mark(marks_database, "after")
     assert time.monotonic() - started < 1
-    assert _marks(database) == ["after"]
+    assert _marks(marks_database) == ["after"]
 
 
 def test_another_process_holding_the_turn_delays_a_writer_until_it_lets_go(
-    database: Database, sqlite_path: Path
+    marks_database: Database, sqlite_path: Path
 ) -> None:
     # flock belongs to an open file: a second descriptor stands in for another process.
     other = os.open(f"{sqlite_path}-writers.lock", os.O_RDWR | os.O_CREAT)
     fcntl.flock(other, fcntl.LOCK_EX)
     done = threading.Event()
-    writer = threading.Thread(target=lambda: (_mark(database, "waited"), done.set()))
+    writer = threading.Thread(target=lambda: (_mark(marks_database, "waited"), done.set()))
     writer.start()
     try:
         assert not done.wait(0.3), "wrote while another process held the turn"
@@ -89,7 +90,7 @@ def test_another_process_holding_the_turn_delays_a_writer_until_it_lets_go(
         os.close(other)
     assert done.wait(5)
     writer.join()
-    assert _marks(database) == ["waited"]
+    assert _marks(marks_database) == ["waited"]
 
 
 def test_a_writer_kept_waiting_past_the_busy_timeout_gets_an_error(sqlite_path: Path) -> None:
@@ -118,3 +119,33 @@ def test_the_app_database_writes_through_turns(sqlite_path: Path) -> None:
         assert Path(f"{sqlite_path}-writers.lock").exists()
     finally:
         database.dispose()
+
+
+@pytest.fixture
+def writers_lock_held_elsewhere(backend: str, database_url: str) -> Iterator[int]:
+    """Another process's turn to write, as far as the app can tell."""
+    if backend != "sqlite":
+        pytest.skip("turns are SQLite's")
+    path = database_url.removeprefix("sqlite:///")
+    other = os.open(f"{path}-writers.lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(other, fcntl.LOCK_EX)
+    yield other
+    fcntl.flock(other, fcntl.LOCK_UN)
+    os.close(other)
+
+
+def test_a_write_request_waits_for_its_turn_only_once_it_writes(
+    agent: Actor, anonymous: Actor, writers_lock_held_elsewhere: int
+) -> None:
+    """Who is asking and whether the body is valid are settled before the request queues
+    for the write lock: refusals come at once, however long another writer holds it."""
+    started = time.monotonic()
+    assert agent.post("/api/tickets", json={"title": 5}).status_code == 422
+    assert anonymous.post("/api/tickets", json={"description": "x"}).status_code == 401
+    assert time.monotonic() - started < 2
+    release = threading.Timer(0.5, fcntl.flock, (writers_lock_held_elsewhere, fcntl.LOCK_UN))
+    release.start()
+    created = agent.post("/api/tickets", json={"description": "after my turn"})
+    assert created.status_code == 201
+    assert time.monotonic() - started >= 0.5
+    release.join()

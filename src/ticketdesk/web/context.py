@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 from flask import current_app, g, request
 from sqlalchemy.orm import Session
@@ -12,6 +15,7 @@ from ticketdesk.db import Database
 from ticketdesk.settings import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+T = TypeVar("T")
 
 
 @dataclass
@@ -35,6 +39,29 @@ def db_session() -> Session:
         g.db_session = database.read_session() if reads else database.session(write=True)
     session: Session = g.db_session
     return session
+
+
+@contextmanager
+def lookup_session() -> Iterator[Session]:
+    """Where the guards look up who is asking.
+
+    A read request uses its own session. A write request looks up in a short read session of
+    its own, so that its write transaction (which on SQLite holds the database's one write
+    lock from its first statement to its commit) starts only when the view starts writing;
+    what was found is then merged into the write session without a query (`adopt`).
+    """
+    if request.method in SAFE_METHODS:
+        yield db_session()
+        return
+    with app_state().database.read_session() as session:
+        yield session
+
+
+def adopt(instance: T) -> T:
+    """`instance`, found by `lookup_session`, as an object of the request's own session."""
+    if request.method in SAFE_METHODS:
+        return instance
+    return db_session().merge(instance, load=False)
 
 
 def analytics_session() -> Session:

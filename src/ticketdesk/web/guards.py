@@ -12,7 +12,12 @@ from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMe
 from ticketdesk.accounts.service import user_for_token
 from ticketdesk.accounts.web_sessions import find_session
 from ticketdesk.errors import InvalidValue, NotAllowed, Unauthenticated
-from ticketdesk.web.context import SAFE_METHODS, current_user, db_session
+from ticketdesk.web.context import (
+    SAFE_METHODS,
+    adopt,
+    current_user,
+    lookup_session,
+)
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 SESSION_COOKIE = "ticketdesk_session"
@@ -94,19 +99,20 @@ def authenticate() -> None:
     """
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     user = None
-    if scheme.lower() == "bearer" and token.strip():
-        user = user_for_token(db_session(), token.strip())
-    elif SESSION_COOKIE in request.cookies:
-        web_session = find_session(db_session(), request.cookies[SESSION_COOKIE])
-        if web_session is not None:
-            if request.method not in SAFE_METHODS:
-                check_same_origin()
-                _check_csrf(web_session.csrf_token)
-            g.web_session = web_session
-            user = web_session.user
+    with lookup_session() as session:
+        if scheme.lower() == "bearer" and token.strip():
+            user = user_for_token(session, token.strip())
+        elif SESSION_COOKIE in request.cookies:
+            web_session = find_session(session, request.cookies[SESSION_COOKIE])
+            if web_session is not None:
+                if request.method not in SAFE_METHODS:
+                    check_same_origin()
+                    _check_csrf(web_session.csrf_token)
+                g.web_session = web_session = adopt(web_session)
+                user = web_session.user
     if user is None:
         raise Unauthenticated("authentication required: sign in or send a valid bearer token")
-    g.user = user
+    g.user = adopt(user)
 
 
 def check_same_origin() -> None:
