@@ -43,14 +43,15 @@ def db_session() -> Session:
 
 @contextmanager
 def lookup_session() -> Iterator[Session]:
-    """Where the guards look up who is asking.
+    """Where the guards look up who is asking: usually the request's own session.
 
-    A read request uses its own session. A write request looks up in a short read session of
-    its own, so that its write transaction (which on SQLite holds the database's one write
-    lock from its first statement to its commit) starts only when the view starts writing;
-    what was found is then merged into the write session without a query (`adopt`).
+    A write request on SQLite looks up in a short read session of its own instead, so that
+    its write transaction (which holds SQLite's one write lock, and the writers' turn, from
+    its first statement to its commit) starts only when the view starts writing; what was
+    found is then merged into the write session without a query (`adopt`). PostgreSQL locks
+    rows, not the database, so there the extra connection would only cost.
     """
-    if request.method in SAFE_METHODS:
+    if not _looks_up_apart():
         yield db_session()
         return
     with app_state().database.read_session() as session:
@@ -59,9 +60,12 @@ def lookup_session() -> Iterator[Session]:
 
 def adopt(instance: T) -> T:
     """`instance`, found by `lookup_session`, as an object of the request's own session."""
-    if request.method in SAFE_METHODS:
-        return instance
-    return db_session().merge(instance, load=False)
+    return db_session().merge(instance, load=False) if _looks_up_apart() else instance
+
+
+def _looks_up_apart() -> bool:
+    database = app_state().database
+    return request.method not in SAFE_METHODS and database.engine.dialect.name == "sqlite"
 
 
 def analytics_session() -> Session:
