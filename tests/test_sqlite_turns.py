@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 
 from tests.factories import Actor
 from ticketdesk.db import Database, create_db_engine
+from ticketdesk.sqlite_turns import lock_file
 
 
 @pytest.fixture
@@ -44,6 +46,19 @@ def _mark(database: Database, who: str) -> None:
     with database.session(write=True) as session:
         session.execute(text("INSERT INTO marks (who) VALUES (:who)"), {"who": who})
         session.commit()
+
+
+@contextmanager
+def _turn_held_elsewhere(database_path: str) -> Iterator[int]:
+    """Another process's turn to write: `flock` belongs to an open file, so a second
+    descriptor stands in for another process."""
+    other = os.open(lock_file(database_path), os.O_RDWR | os.O_CREAT)
+    fcntl.flock(other, fcntl.LOCK_EX)
+    try:
+        yield other
+    finally:
+        fcntl.flock(other, fcntl.LOCK_UN)
+        os.close(other)
 
 
 def _marks(database: Database) -> list[str]:
@@ -77,17 +92,11 @@ def test_a_rolled_back_or_failed_transaction_ends_its_turn(marks_database: Datab
 def test_another_process_holding_the_turn_delays_a_writer_until_it_lets_go(
     marks_database: Database, sqlite_path: Path
 ) -> None:
-    # flock belongs to an open file: a second descriptor stands in for another process.
-    other = os.open(f"{sqlite_path}-writers.lock", os.O_RDWR | os.O_CREAT)
-    fcntl.flock(other, fcntl.LOCK_EX)
     done = threading.Event()
     writer = threading.Thread(target=lambda: (_mark(marks_database, "waited"), done.set()))
-    writer.start()
-    try:
+    with _turn_held_elsewhere(str(sqlite_path)):
+        writer.start()
         assert not done.wait(0.3), "wrote while another process held the turn"
-    finally:
-        fcntl.flock(other, fcntl.LOCK_UN)
-        os.close(other)
     assert done.wait(5)
     writer.join()
     assert _marks(marks_database) == ["waited"]
@@ -116,7 +125,7 @@ def test_the_app_database_writes_through_turns(sqlite_path: Path) -> None:
     database = _database(sqlite_path)
     try:
         _mark(database, "one")
-        assert Path(f"{sqlite_path}-writers.lock").exists()
+        assert Path(lock_file(str(sqlite_path))).exists()
     finally:
         database.dispose()
 
@@ -126,12 +135,8 @@ def writers_lock_held_elsewhere(backend: str, database_url: str) -> Iterator[int
     """Another process's turn to write, as far as the app can tell."""
     if backend != "sqlite":
         pytest.skip("turns are SQLite's")
-    path = database_url.removeprefix("sqlite:///")
-    other = os.open(f"{path}-writers.lock", os.O_RDWR | os.O_CREAT)
-    fcntl.flock(other, fcntl.LOCK_EX)
-    yield other
-    fcntl.flock(other, fcntl.LOCK_UN)
-    os.close(other)
+    with _turn_held_elsewhere(database_url.removeprefix("sqlite:///")) as other:
+        yield other
 
 
 def test_a_write_request_waits_for_its_turn_only_once_it_writes(

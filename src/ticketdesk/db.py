@@ -201,7 +201,7 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, synchronous: str, *, create: 
 
     sqlite_turns.install(
         engine,
-        lock_path=f"{path}-writers.lock" if path else None,
+        database_path=path,
         timeout_s=busy_timeout_ms / 1000,
         immediate_option=IMMEDIATE,
     )

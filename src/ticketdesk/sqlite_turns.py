@@ -83,13 +83,18 @@ def _locked() -> OperationalError:
     return OperationalError("BEGIN IMMEDIATE", None, Exception("database is locked"))
 
 
+def lock_file(database_path: str) -> str:
+    """The file whose `flock` the processes writing to `database_path` take turns on."""
+    return f"{database_path}-writers.lock"
+
+
 def install(
-    engine: Engine, *, lock_path: str | None, timeout_s: float, immediate_option: str
+    engine: Engine, *, database_path: str | None, timeout_s: float, immediate_option: str
 ) -> None:
     """Begin `engine`'s transactions: BEGIN to read; to write (connections carrying
     `immediate_option`), a turn and then BEGIN IMMEDIATE, the turn ending once the COMMIT or
-    ROLLBACK is done."""
-    turns = WriterTurns(lock_path, timeout_s)
+    ROLLBACK is done. An in-memory database (no path) has only its threads to order."""
+    turns = WriterTurns(lock_file(database_path) if database_path else None, timeout_s)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
