@@ -114,7 +114,7 @@ def _demo_ticket(
     agent = rng.choice(agents)
     # Skewed towards recent weeks, so the backlog has fresh open tickets as well as history.
     opened = now - timedelta(days=180 * rng.random() ** 1.6)
-    ticket = create_ticket(
+    ticket_id = create_ticket(
         session,
         actor=requester,
         title=title,
@@ -122,7 +122,7 @@ def _demo_ticket(
         category=category,
         description=f"{title}.\n\nSteps: it happens every time since yesterday.",
         now=opened,
-    )
+    )["id"]
     if now - opened < timedelta(days=7) and rng.random() < 0.5:
         return  # the fresh backlog nobody has picked up yet
     hours = rng.lognormvariate(math.log(MEDIAN_HOURS[priority]), 0.8)
@@ -133,16 +133,16 @@ def _demo_ticket(
     update_ticket(
         session,
         actor=agent,
-        ticket_id=ticket.id,
+        ticket_id=ticket_id,
         now=touch,
         changes={"assignee_id": agent.id, "status": Status.IN_PROGRESS},
     )
-    add_comment(session, actor=agent, ticket_id=ticket.id, content=REPLIES[0], now=touch)
+    add_comment(session, actor=agent, ticket_id=ticket_id, content=REPLIES[0], now=touch)
     if rng.random() < 0.3:
         add_comment(
             session,
             actor=agent,
-            ticket_id=ticket.id,
+            ticket_id=ticket_id,
             content=rng.choice(NOTES),
             internal=True,
             now=touch + timedelta(minutes=3),
@@ -152,30 +152,30 @@ def _demo_ticket(
         update_ticket(
             session,
             actor=agent,
-            ticket_id=ticket.id,
+            ticket_id=ticket_id,
             now=waiting,
             changes={"status": Status.WAITING},
         )
-        add_comment(session, actor=agent, ticket_id=ticket.id, content=REPLIES[1], now=waiting)
+        add_comment(session, actor=agent, ticket_id=ticket_id, content=REPLIES[1], now=waiting)
         answered = waiting + (resolved - waiting) / 2
         if answered >= now:
             return
-        add_comment(session, actor=requester, ticket_id=ticket.id, content=REPLIES[2], now=answered)
+        add_comment(session, actor=requester, ticket_id=ticket_id, content=REPLIES[2], now=answered)
         update_ticket(
             session,
             actor=agent,
-            ticket_id=ticket.id,
+            ticket_id=ticket_id,
             now=answered,
             changes={"status": Status.IN_PROGRESS},
         )
     if resolved >= now:
         return
     update_ticket(
-        session, actor=agent, ticket_id=ticket.id, now=resolved, changes={"status": Status.RESOLVED}
+        session, actor=agent, ticket_id=ticket_id, now=resolved, changes={"status": Status.RESOLVED}
     )
-    add_comment(session, actor=agent, ticket_id=ticket.id, content=REPLIES[4], now=resolved)
+    add_comment(session, actor=agent, ticket_id=ticket_id, content=REPLIES[4], now=resolved)
     closed = resolved + timedelta(days=rng.uniform(1, 5))
     if closed < now:
         update_ticket(
-            session, actor=agent, ticket_id=ticket.id, now=closed, changes={"status": Status.CLOSED}
+            session, actor=agent, ticket_id=ticket_id, now=closed, changes={"status": Status.CLOSED}
         )

@@ -91,10 +91,10 @@ def _work(
 
     def move(status: Status) -> None:
         update_ticket(
-            session, actor=agent, ticket_id=ticket.id, changes={"status": status}, now=later()
+            session, actor=agent, ticket_id=ticket["id"], changes={"status": status}, now=later()
         )
 
-    _comment(session, rng, ticket.id, requester, agent, later)
+    _comment(session, rng, ticket["id"], requester, agent, later)
     steps = {
         "open": [],
         "in_progress": [Status.IN_PROGRESS],
@@ -119,7 +119,7 @@ def _work(
         update_ticket(
             session,
             actor=agent,
-            ticket_id=ticket.id,
+            ticket_id=ticket["id"],
             changes={"category": rng.choice(CATEGORIES)},
             now=later(),
         )

@@ -151,8 +151,10 @@ def _seed(session: Any) -> dict[str, str]:
         tokens[role] = raw
     for owner in (actors["requester"], actors["requester"], decoy_requester):
         ticket = create_ticket(session, actor=owner, description="Printer on fire\nreally")
-        add_comment(session, actor=owner, ticket_id=ticket.id, content="any news?")
-        add_comment(session, actor=decoy_agent, ticket_id=ticket.id, content="note", internal=True)
+        add_comment(session, actor=owner, ticket_id=ticket["id"], content="any news?")
+        add_comment(
+            session, actor=decoy_agent, ticket_id=ticket["id"], content="note", internal=True
+        )
     return tokens
 
 

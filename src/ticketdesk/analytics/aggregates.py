@@ -8,6 +8,7 @@ already hold it), so the aggregates always agree with the tickets they summarize
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -33,6 +34,7 @@ from ticketdesk.enums import Status
 from ticketdesk.tickets.models import Ticket
 
 DONE = (Status.RESOLVED, Status.CLOSED)
+_FACT_COLUMNS = ("id", "category", "status", "opened_at", "resolved_at", "closed_at")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,14 +49,18 @@ class TicketFacts:
     closed_at: datetime | None
 
     @classmethod
-    def of(cls, ticket: Ticket) -> TicketFacts:
+    def of(cls, ticket: Ticket | Mapping[str, Any]) -> TicketFacts:
+        """The facts of a mapped ticket, or of a ticket's column values."""
+        if not isinstance(ticket, Mapping):
+            ticket = {name: getattr(ticket, name) for name in _FACT_COLUMNS}
+        resolved_at, closed_at = ticket["resolved_at"], ticket["closed_at"]
         return cls(
-            id=ticket.id,
-            category=ticket.category,
-            status=ticket.status,
-            opened_at=ticket.opened_at.astimezone(UTC),
-            resolved_at=ticket.resolved_at and ticket.resolved_at.astimezone(UTC),
-            closed_at=ticket.closed_at and ticket.closed_at.astimezone(UTC),
+            id=ticket["id"],
+            category=ticket["category"],
+            status=ticket["status"],
+            opened_at=ticket["opened_at"].astimezone(UTC),
+            resolved_at=resolved_at and resolved_at.astimezone(UTC),
+            closed_at=closed_at and closed_at.astimezone(UTC),
         )
 
     @property

@@ -34,16 +34,22 @@ def record_change(
     new: Any,
     at: datetime,
 ) -> None:
-    session.add(
-        TicketChange(
-            ticket_id=ticket.id,
-            actor_id=actor.id if actor else None,
-            changed_at=at,
-            field=field,
-            old_value=as_text(old),
-            new_value=as_text(new),
-        )
-    )
+    row = change_row(ticket_id=ticket.id, actor=actor, field=field, old=old, new=new, at=at)
+    session.add(TicketChange(**row))
+
+
+def change_row(
+    *, ticket_id: int, actor: User | None, field: str, old: Any, new: Any, at: datetime
+) -> dict[str, Any]:
+    """One entry of the log as the values of its row."""
+    return {
+        "ticket_id": ticket_id,
+        "actor_id": actor.id if actor else None,
+        "changed_at": at,
+        "field": field,
+        "old_value": as_text(old),
+        "new_value": as_text(new),
+    }
 
 
 def list_changes(

@@ -2,7 +2,8 @@
 
 The hot read paths (a ticket by id, a page of the list) change nothing, and building mapped
 objects for a page of tickets and their people cost three times the query itself (1.5 ms
-against 0.5 ms for 25 tickets). Writes keep using the mapped `Ticket`.
+against 0.5 ms for 25 tickets). Creating a ticket answers in the same shape; updates keep
+using the mapped `Ticket`.
 """
 
 from __future__ import annotations
@@ -44,6 +45,11 @@ def shown_tickets(
     # Core statements run on the connection: the session's ORM layer only adds cost here.
     rows = session.connection().execute(query, params).mappings()
     return [_with_people(row) for row in rows]
+
+
+def person(user: User | None) -> dict[str, Any] | None:
+    """A ticket's requester or assignee as shown."""
+    return None if user is None else {"id": user.id, "name": user.name, "email": user.email}
 
 
 def _with_people(row: RowMapping) -> dict[str, Any]:
