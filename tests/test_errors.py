@@ -91,6 +91,29 @@ def test_unknown_filter_and_sort_values_are_422(agent: Actor, query: str) -> Non
     assert body["errors"][0]["field"].split(".")[0] == query.split("=")[0]
 
 
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/api/tickets?q=printer&q=vpn", "q"),
+        ("/api/tickets?page=1&page=2", "page"),
+        ("/api/tickets?sort=id&sort=-id", "sort"),
+        ("/api/analytics/ticket_counts?period=day&period=month", "period"),
+    ],
+)
+def test_a_single_value_parameter_sent_twice_is_422(agent: Actor, path: str, field: str) -> None:
+    """Taking the first value would answer a question the client did not ask."""
+    body = _assert_problem(agent.get(path), 422)
+    assert [error["field"] for error in body["errors"]] == [field]
+    assert "sent 2 times" in body["errors"][0]["message"]
+
+
+def test_list_parameters_may_be_repeated(agent: Actor) -> None:
+    agent.create_ticket(title="one")
+    response = agent.get("/api/tickets?status=open&status=waiting&category=general&category=x")
+    assert response.status_code == 200, response.get_json()
+    assert [ticket["title"] for ticket in response.get_json()] == ["one"]
+
+
 def test_unknown_api_path_and_method_are_json(agent: Actor) -> None:
     _assert_problem(agent.get("/api/nowhere"), 404)
     response = agent.delete("/api/tickets")

@@ -21,7 +21,7 @@ from ticketdesk.enums import Status
 from ticketdesk.errors import InvalidValue
 from ticketdesk.tickets.schemas import Category, CommaList
 from ticketdesk.web.pagination import PageQuery
-from ticketdesk.web.params import RequestParams
+from ticketdesk.web.params import QueryParams
 
 PRECISION = f"within {RELATIVE_PRECISION:.1%} (from a log-scale histogram)"
 CSV_TOO: dict[str, Any] = {"content": {"text/csv": {"schema": {"type": "string"}}}}
@@ -41,7 +41,7 @@ def _iso_time(value: Any) -> Any:
 IsoTime = Annotated[datetime, BeforeValidator(_iso_time)]
 
 
-class Output(RequestParams):
+class Output(QueryParams):
     format: Literal["json", "csv"] | None = Field(
         default=None, description="`csv` for CSV; also chosen by `Accept: text/csv`"
     )

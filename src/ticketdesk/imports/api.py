@@ -11,7 +11,7 @@ from ticketdesk.imports.service import import_tickets
 from ticketdesk.web.context import current_user, db_session
 from ticketdesk.web.guards import require_admin
 from ticketdesk.web.openapi import api_blueprint
-from ticketdesk.web.params import RequestParams
+from ticketdesk.web.params import QueryParams
 from ticketdesk.web.problems import FieldError, problem
 
 CSV_BODY = {
@@ -33,7 +33,7 @@ bp = api_blueprint(
 )
 
 
-class ImportQuery(RequestParams):
+class ImportQuery(QueryParams):
     source: str = Field(
         default="upload", max_length=100, description="a name for the file, kept in history"
     )

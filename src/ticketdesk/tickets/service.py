@@ -22,6 +22,7 @@ from ticketdesk.errors import Conflict, InvalidValue, NotFound, StaleVersion
 from ticketdesk.tickets import search, workflow
 from ticketdesk.tickets.history import change_row, record_change
 from ticketdesk.tickets.models import DEFAULT_CATEGORY, Ticket, TicketChange
+from ticketdesk.tickets.queue import queue_page
 from ticketdesk.tickets.shown import person, shown, shown_tickets
 from ticketdesk.tickets.visibility import viewer_params, visible_tickets_for
 
@@ -113,7 +114,17 @@ def list_tickets(
         raise InvalidValue(f"unknown sort key '{sort}'", field="sort")
     values = _filter_params(filters)
     narrowed_by = frozenset(name for name, value in values.items() if value)
-    if filters.text:
+    params = {**viewer_params(actor), **values, "offset": offset, "limit": limit}
+    # An agent's queue, narrowed by status and category at most: the usual view.
+    queue_view = actor.is_agent and not filters.text and narrowed_by <= {"statuses", "categories"}
+    queue = (
+        queue_page(filters.statuses, filters.categories, sort=sort, offset=offset, limit=limit)
+        if queue_view
+        else None
+    )
+    if queue is not None:
+        page, params = queue
+    elif filters.text:
         # A search's statement is built around its text (see `search.narrowed`), so it is
         # built anew; the search costs far more than the building.
         dialect = session.get_bind().dialect.name
@@ -123,12 +134,10 @@ def list_tickets(
         )
     else:
         count, page = _list_statements(agent=actor.is_agent, narrowed_by=narrowed_by, sort=sort)
-    params = {**viewer_params(actor), **values, "offset": offset, "limit": limit}
-    # An agent's queue narrowed by status and category at most (the usual view) is counted
-    # from the analytics roll-up, kept in the same transaction as every ticket change:
-    # counting the matching rows read thousands of index entries per page at a million
-    # tickets (6 ms on PostgreSQL for one category's open tickets).
-    if actor.is_agent and not filters.text and narrowed_by <= {"statuses", "categories"}:
+    # A queue is counted from the analytics roll-up, kept in the same transaction as every
+    # ticket change: counting the matching rows read thousands of index entries per page at
+    # a million tickets (6 ms on PostgreSQL for one category's open tickets).
+    if queue_view:
         total = tickets_now_in(session, statuses=filters.statuses, categories=filters.categories)
     else:
         total = session.scalar(count, params) or 0

@@ -9,12 +9,12 @@ from urllib.parse import urlencode
 from flask import Response, jsonify, request
 from pydantic import Field
 
-from ticketdesk.web.params import RequestParams
+from ticketdesk.web.params import QueryParams
 
 MAX_PER_PAGE = 100
 
 
-class PageQuery(RequestParams):
+class PageQuery(QueryParams):
     page: int = Field(default=1, ge=1, le=1_000_000, description="1-based page number")
     per_page: int = Field(default=25, ge=1, le=MAX_PER_PAGE, description="items per page")
 

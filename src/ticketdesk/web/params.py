@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from flask import has_request_context, request
+from pydantic import BaseModel, field_validator, model_validator
 from pydantic.json_schema import DEFAULT_REF_TEMPLATE, GenerateJsonSchema, JsonSchemaMode
+from pydantic_core import PydanticCustomError
 
 _SCHEMAS: dict[type[BaseModel], dict[str, Any]] = {}
 
@@ -43,3 +45,43 @@ class RequestParams(BaseModel):
         if cls not in _SCHEMAS:
             _SCHEMAS[cls] = super().model_json_schema()
         return _SCHEMAS[cls]
+
+
+class _Repeated:
+    """A query parameter of one value sent more than once (see `QueryParams`)."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+
+class QueryParams(RequestParams):
+    """Query-string parameters: each one that takes a single value must be sent once.
+
+    flask-openapi3 hands such a field only the first of its values, so `?q=a&q=b` would
+    quietly search for "a"; the field is refused instead (422 naming it). List parameters
+    take every value and are not concerned.
+    """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _mark_repeated(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not has_request_context():
+            return data
+        marked = dict(data)
+        for name, field in cls.model_fields.items():
+            key = field.alias or name
+            sent = len(request.args.getlist(key))
+            if sent > 1 and not isinstance(data.get(key), list):
+                marked[key] = _Repeated(sent)
+        return marked
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_repeated(cls, value: Any) -> Any:
+        if isinstance(value, _Repeated):
+            raise PydanticCustomError(
+                "repeated",
+                "sent {count} times; this parameter takes one value",
+                {"count": value.count},
+            )
+        return value
