@@ -72,7 +72,7 @@ def ticket_response(ticket: Ticket | Mapping[str, Any], status: int = 200) -> Re
     return response
 
 
-def comment_body(comment: Comment) -> dict[str, Any]:
+def comment_body(comment: Comment | Mapping[str, Any]) -> dict[str, Any]:
     return CommentOut.model_validate(comment).model_dump(mode="json")
 
 

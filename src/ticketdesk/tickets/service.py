@@ -77,6 +77,19 @@ def _shown_by_id(*, agent: bool) -> Select[Any]:
     return shown(visible.where(Ticket.id == bindparam("ticket_id")))
 
 
+def require_visible(session: Session, *, actor: User, ticket_id: int) -> None:
+    """NotFound unless `actor` may see ticket `ticket_id`; the ticket is not loaded."""
+    params = {**viewer_params(actor), "ticket_id": ticket_id}
+    if session.connection().scalar(_visible_id(agent=actor.is_agent), params) is None:
+        raise NotFound(f"ticket {ticket_id} not found")
+
+
+@cache
+def _visible_id(*, agent: bool) -> Select[int]:
+    visible = visible_tickets_for(agent=agent).with_only_columns(Ticket.id)
+    return visible.where(Ticket.id == bindparam("ticket_id"))
+
+
 def get_ticket(
     session: Session, *, actor: User, ticket_id: int, for_update: bool = False
 ) -> Ticket:
