@@ -17,7 +17,6 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from tests.factories import Actor
-from ticketdesk import sqlite_turns
 from ticketdesk.db import Database, create_db_engine
 from ticketdesk.sqlite_turns import lock_file
 
@@ -101,45 +100,6 @@ def test_another_process_holding_the_turn_delays_a_writer_until_it_lets_go(
     assert done.wait(5)
     writer.join()
     assert _marks(marks_database) == ["waited"]
-
-
-def test_a_process_ending_its_turn_lets_a_waiting_process_go_before_its_own_threads(
-    marks_database: Database, sqlite_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Each engine has turns of its own, and its own descriptor of the lock file: to each
-    # other, two engines are two processes.
-    monkeypatch.setattr(sqlite_turns, "HAND_OVER_S", 5.0)  # a slow machine must not decide it
-    other_process = _database(sqlite_path)
-    waiters_path = sqlite_turns.waiters_file(lock_file(str(sqlite_path)))
-    waiters = os.open(waiters_path, os.O_RDWR | os.O_CREAT)
-    try:
-        with marks_database.session(write=True) as first:
-            first.execute(text("INSERT INTO marks (who) VALUES ('first')"))
-            same_process = threading.Thread(target=_mark, args=(marks_database, "same process"))
-            same_process.start()
-            elsewhere = threading.Thread(target=_mark, args=(other_process, "other process"))
-            elsewhere.start()
-            deadline = time.monotonic() + 5
-            while _try_exclusive(waiters):  # until the other process says it waits
-                assert time.monotonic() < deadline, "the other process never waited"
-                time.sleep(0.001)
-            time.sleep(0.1)  # and the thread of this process has queued on the thread lock
-            first.commit()
-        same_process.join(5)
-        elsewhere.join(5)
-        assert _marks(marks_database) == ["first", "other process", "same process"]
-    finally:
-        os.close(waiters)
-        other_process.dispose()
-
-
-def _try_exclusive(descriptor: int) -> bool:
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    fcntl.flock(descriptor, fcntl.LOCK_UN)
-    return True
 
 
 def test_a_writer_kept_waiting_past_the_busy_timeout_gets_an_error(sqlite_path: Path) -> None:

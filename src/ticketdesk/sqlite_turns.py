@@ -8,12 +8,6 @@ threads of a process queue on a lock that hands over as soon as it is released, 
 processes take turns through an `flock` on a file beside the database, which the kernel also
 drops when a process dies. SQLite's lock stays what keeps the data safe: a writer that gets
 no turn (another program writing, the lock file unusable) still waits on it as before.
-
-A process waiting for the file lock polls it, while the thread lock hands over at once: a
-process ending its turn would give the next one to its own waiting threads, again and again,
-and the other process's writes waited out whole runs of them (create p99 82-89 ms at 8
-clients). So a waiting process says so with a shared lock on a second file, and a process
-ending its turn while one waits lets it take the turn before its own threads go on.
 """
 
 from __future__ import annotations
@@ -30,8 +24,6 @@ from sqlalchemy.exc import OperationalError
 # How long a process that missed its turn sleeps before trying the file lock again. Only one
 # thread per process polls (the others queue on the thread lock), so this costs little.
 POLL_S = 0.0005
-# The longest a process ending its turn waits for a waiting process to take the next one.
-HAND_OVER_S = 0.01
 
 
 class WriterTurns:
@@ -40,7 +32,6 @@ class WriterTurns:
         self._timeout_s = timeout_s
         self._threads = threading.Lock()
         self._file: int | None = None
-        self._waiters: int | None = None  # shared-locked by processes waiting for a turn
         self._file_pid = 0  # a descriptor inherited through fork shares its lock: reopen
         self._holder: Any = None
 
@@ -65,20 +56,8 @@ class WriterTurns:
         try:
             if self._file is not None:
                 fcntl.flock(self._file, fcntl.LOCK_UN)
-                if self._another_process_waits():
-                    _hand_over(self._file)
         finally:
             self._threads.release()
-
-    def _another_process_waits(self) -> bool:
-        if self._waiters is None:
-            return False
-        try:
-            fcntl.flock(self._waiters, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(self._waiters, fcntl.LOCK_UN)
-        return False
 
     def _lock_file(self, deadline: float) -> None:
         if self._lock_path is None:
@@ -89,46 +68,15 @@ class WriterTurns:
             except OSError:
                 self._file = None
                 return  # no turns between processes; SQLite's busy handler still serializes
-            try:
-                self._waiters = os.open(
-                    waiters_file(self._lock_path), os.O_RDWR | os.O_CREAT, 0o600
-                )
-            except OSError:
-                self._waiters = None  # turns still work, only not handed over
             self._file_pid = os.getpid()
-        if _try_lock(self._file):
-            return
-        if self._waiters is not None:
-            fcntl.flock(
-                self._waiters, fcntl.LOCK_SH
-            )  # held exclusively only for an instant, by `_another_process_waits`
-        try:
-            while not _try_lock(self._file):
+        while True:
+            try:
+                fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise _locked()
+                    raise _locked() from None
                 time.sleep(POLL_S)
-        finally:
-            if self._waiters is not None:
-                fcntl.flock(self._waiters, fcntl.LOCK_UN)
-
-
-def _try_lock(descriptor: int) -> bool:
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True
-
-
-def _hand_over(descriptor: int) -> None:
-    """Wait until another process has taken the turn just released, for `HAND_OVER_S` at
-    most (it may have timed out meanwhile)."""
-    deadline = time.monotonic() + HAND_OVER_S
-    while time.monotonic() < deadline:
-        time.sleep(POLL_S)
-        if not _try_lock(descriptor):
-            return  # taken
-        fcntl.flock(descriptor, fcntl.LOCK_UN)
 
 
 def _locked() -> OperationalError:
@@ -138,11 +86,6 @@ def _locked() -> OperationalError:
 def lock_file(database_path: str) -> str:
     """The file whose `flock` the processes writing to `database_path` take turns on."""
     return f"{database_path}-writers.lock"
-
-
-def waiters_file(lock_path: str) -> str:
-    """The file a process waiting for a turn on `lock_path` holds a shared `flock` on."""
-    return f"{lock_path}-waiting"
 
 
 def install(
