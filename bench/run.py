@@ -315,6 +315,37 @@ def markdown(run: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# Settings the servers read from the environment that change what is measured; the others
+# (secrets, database addresses) the benchmark sets itself.
+MEASURED_SETTINGS = ("SQLITE_SYNCHRONOUS", "SQLITE_BUSY_TIMEOUT_MS", "DB_POOL_SIZE")
+
+
+def _server_environment() -> dict[str, str]:
+    """What of `MEASURED_SETTINGS` the servers inherited, so a result says how it was run."""
+    return {name: os.environ[name] for name in MEASURED_SETTINGS if name in os.environ}
+
+
+def _commit() -> str | None:
+    """The checkout measured: its commit, marked when files differ from it."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return f"{head} with uncommitted changes" if changed else head
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tickets", default="10000,1000000", help="comma-separated sizes")
@@ -342,6 +373,8 @@ def main() -> None:
         "when": stamp,
         "machine": f"{platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}",
         "settings": vars(args),
+        "commit": _commit(),
+        "server_environment": _server_environment(),
         "runs": runs,
     }
     out = RESULTS_DIR / f"http-{stamp}.json"
