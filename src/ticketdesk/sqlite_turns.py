@@ -16,6 +16,7 @@ import fcntl
 import os
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event
@@ -116,27 +117,16 @@ def _end_turns_after(engine: Engine, turns: WriterTurns) -> None:
     """SQLAlchemy's commit and rollback events fire before the statement, so the dialect's
     own methods are wrapped: a turn must last until SQLite has released its lock."""
     dialect = engine.dialect
-    commit, rollback, close = dialect.do_commit, dialect.do_rollback, dialect.do_close
 
-    def do_commit(dbapi_connection: Any) -> None:
-        try:
-            commit(dbapi_connection)
-        finally:
-            turns.end(dbapi_connection)
+    def ending_the_turn(method: Callable[[Any], None]) -> Callable[[Any], None]:
+        def run(dbapi_connection: Any) -> None:
+            try:
+                method(dbapi_connection)
+            finally:
+                turns.end(dbapi_connection)
 
-    def do_rollback(dbapi_connection: Any) -> None:
-        try:
-            rollback(dbapi_connection)
-        finally:
-            turns.end(dbapi_connection)
-
-    def do_close(dbapi_connection: Any) -> None:
-        try:
-            close(dbapi_connection)
-        finally:
-            turns.end(dbapi_connection)
+        return run
 
     # Instance attributes shadow the methods for this engine's dialect only.
-    setattr(dialect, "do_commit", do_commit)  # noqa: B010
-    setattr(dialect, "do_rollback", do_rollback)  # noqa: B010
-    setattr(dialect, "do_close", do_close)  # noqa: B010
+    for name in ("do_commit", "do_rollback", "do_close"):
+        setattr(dialect, name, ending_the_turn(getattr(dialect, name)))

@@ -73,8 +73,7 @@ def read_ticket(session: Session, *, actor: User, ticket_id: int) -> dict[str, A
 
 @cache
 def _shown_by_id(*, agent: bool) -> Select[Any]:
-    visible = visible_tickets_for(agent=agent).with_only_columns(Ticket.id)
-    return shown(visible.where(Ticket.id == bindparam("ticket_id")))
+    return shown(_visible_id(agent=agent))
 
 
 def require_visible(session: Session, *, actor: User, ticket_id: int) -> None:
@@ -86,6 +85,7 @@ def require_visible(session: Session, *, actor: User, ticket_id: int) -> None:
 
 @cache
 def _visible_id(*, agent: bool) -> Select[int]:
+    """The id of ticket `ticket_id` when visible (bound at execution, see `viewer_params`)."""
     visible = visible_tickets_for(agent=agent).with_only_columns(Ticket.id)
     return visible.where(Ticket.id == bindparam("ticket_id"))
 
