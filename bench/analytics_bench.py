@@ -109,7 +109,7 @@ def load(url: str, csv_path: Path) -> dict[str, Any]:
     data = csv_path.read_bytes()
     with database.session(write=True) as session, session.begin():
         agent = create_user(session, email="bench-agent@example.com", role=Role.AGENT)
-        _token, token = create_token(session, user=agent, label="bench")
+        _token, token = create_token(session, user_id=agent.id, label="bench")
         agent_id = agent.id
     with database.session(write=True) as session, session.begin():
         import_seconds = seconds(lambda: import_tickets(session, data=data, source=csv_path.name))

@@ -222,10 +222,8 @@ def _tickets(
 
 def _tokens(database: Database, agent_id: int, requester_id: int) -> Credentials:
     with database.session(write=True) as session, session.begin():
-        agent = session.get_one(User, agent_id)
-        requester = session.get_one(User, requester_id)
-        _token, agent_token = create_token(session, user=agent, label="bench")
-        _token, requester_token = create_token(session, user=requester, label="bench")
+        _token, agent_token = create_token(session, user_id=agent_id, label="bench")
+        _token, requester_token = create_token(session, user_id=requester_id, label="bench")
     return Credentials(agent=agent_token, requester=requester_token, requester_id=requester_id)
 
 

@@ -68,7 +68,7 @@ def make_user(
     email = email or f"{role}{next(_numbers)}@example.com"
     with database.session(write=True) as session, session.begin():
         user = create_user(session, email=email, role=Role(role), password=password)
-        _token, raw_token = create_token(session, user=user, label="test")
+        _token, raw_token = create_token(session, user_id=user.id, label="test")
         return user.id, user.email, raw_token
 
 

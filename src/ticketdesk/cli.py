@@ -94,7 +94,7 @@ def tokens_create(settings: Settings, email: str, label: str) -> None:
         user = accounts.find_user(session, email=email)
         if user is None:
             raise click.ClickException(f"no user with email {email}")
-        _token, raw_token = accounts.create_token(session, user=user, label=label)
+        _token, raw_token = accounts.create_token(session, user_id=user.id, label=label)
     click.echo(raw_token)
 
 

@@ -79,7 +79,7 @@ def seed_demo(
     def person(email: str, name: str, role: Role) -> User:
         password = generate_password()
         user = create_user(session, email=email, role=role, name=name, password=password)
-        _token, raw_token = create_token(session, user=user, label="demo")
+        _token, raw_token = create_token(session, user_id=user.id, label="demo")
         logins.append(DemoLogin(email, role, password, raw_token))
         return user
 

@@ -11,6 +11,10 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+# Agents and admins work tickets; requesters only open and follow their own.
+AGENT_ROLES = frozenset({Role.AGENT, Role.ADMIN})
+
+
 class Status(StrEnum):
     OPEN = "open"
     IN_PROGRESS = "in_progress"

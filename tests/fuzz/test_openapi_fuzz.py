@@ -166,7 +166,7 @@ def _seed(session: Any) -> dict[str, str]:
     """Decoys at small ids (users, tokens, tickets with comments); actors far away."""
     decoy_agent = create_user(session, email="decoy.agent@example.com", role=Role.AGENT)
     decoy_requester = create_user(session, email="decoy@example.com", role=Role.REQUESTER)
-    create_token(session, user=decoy_requester, label="decoy")
+    create_token(session, user_id=decoy_requester.id, label="decoy")
     actors = {
         role: create_user(session, email=f"fuzz.{role}@example.com", role=Role(role))
         for role in ("admin", "agent", "requester")
@@ -177,7 +177,7 @@ def _seed(session: Any) -> dict[str, str]:
     actors = {role: session.get_one(User, ACTOR_ID_BASE + n) for n, role in enumerate(actors, 1)}
     tokens = {}
     for offset, (role, user) in enumerate(actors.items(), start=1):
-        token, raw = create_token(session, user=user, label="fuzz")
+        token, raw = create_token(session, user_id=user.id, label="fuzz")
         session.flush()
         session.execute(
             update(ApiToken).where(ApiToken.id == token.id).values(id=ACTOR_ID_BASE + offset)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Response, jsonify
 
 from ticketdesk.accounts import service
-from ticketdesk.accounts.models import User
 from ticketdesk.accounts.schemas import (
     TokenCreate,
     TokenCreated,
@@ -87,21 +86,22 @@ def update_user(path: UserPath, body: UserUpdate) -> Response:
     return jsonify(_user_json(user))
 
 
-def _token_owner(user_id: int | None) -> User:
+def _token_owner(user_id: int | None) -> int:
+    """The id of the user a new token is for: the caller, or (admins) an existing user."""
     actor = current_user()
     if user_id is None or user_id == actor.id:
-        return actor
+        return actor.id
     if actor.role != Role.ADMIN:
         raise NotAllowed("only admins may manage other users' tokens", field="user_id")
-    return service.get_user(db_session(), user_id=user_id)
+    return service.get_user(db_session(), user_id=user_id).id
 
 
 @tokens_bp.get("", responses={200: TokenList})
 def list_tokens() -> Response:
     """Your live tokens; admins see everyone's."""
     actor = current_user()
-    owner = None if actor.role == Role.ADMIN else actor
-    tokens = service.list_tokens(db_session(), user=owner)
+    owner_id = None if actor.role == Role.ADMIN else actor.id
+    tokens = service.list_tokens(db_session(), user_id=owner_id)
     return jsonify([TokenOut.model_validate(token).model_dump(mode="json") for token in tokens])
 
 
@@ -110,7 +110,7 @@ def create_token(body: TokenCreate) -> Response:
     """A new token; its secret is in this response only."""
     session = db_session()
     token, raw_token = service.create_token(
-        session, user=_token_owner(body.user_id), label=body.label
+        session, user_id=_token_owner(body.user_id), label=body.label
     )
     session.commit()
     created = TokenCreated.model_validate(
@@ -126,7 +126,7 @@ def revoke_token(path: TokenPath) -> Response:
     actor = current_user()
     session = db_session()
     service.revoke_token(
-        session, token_id=path.token_id, owner=None if actor.role == Role.ADMIN else actor
+        session, token_id=path.token_id, owner_id=None if actor.role == Role.ADMIN else actor.id
     )
     session.commit()
     return Response(status=204)

@@ -6,7 +6,7 @@ from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ticketdesk.db import Base, UTCDateTime, enum_column, utcnow
-from ticketdesk.enums import Role
+from ticketdesk.enums import AGENT_ROLES, Role
 
 
 class User(Base):
@@ -22,8 +22,7 @@ class User(Base):
 
     @property
     def is_agent(self) -> bool:
-        """Agents and admins work tickets; requesters only open and follow their own."""
-        return self.role in (Role.AGENT, Role.ADMIN)
+        return self.role in AGENT_ROLES
 
 
 class ApiToken(Base):

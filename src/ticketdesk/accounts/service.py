@@ -9,6 +9,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from ticketdesk.accounts.actor import Caller
 from ticketdesk.accounts.models import ApiToken, User
 from ticketdesk.accounts.passwords import MIN_LENGTH, hash_password, verify_password
 from ticketdesk.db import utcnow
@@ -125,18 +126,18 @@ def _token_hash(raw_token: str) -> str:
     return hashlib.sha256(raw_token.encode()).hexdigest()
 
 
-def create_token(session: Session, *, user: User, label: str = "") -> tuple[ApiToken, str]:
-    """A new API token for `user`: the row, and the raw token (shown once, never stored)."""
+def create_token(session: Session, *, user_id: int, label: str = "") -> tuple[ApiToken, str]:
+    """A new API token for a user: the row, and the raw token (shown once, never stored)."""
     raw_token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, label=label, token_hash=_token_hash(raw_token))
+    token = ApiToken(user_id=user_id, label=label, token_hash=_token_hash(raw_token))
     session.add(token)
     session.flush()
     return token, raw_token
 
 
 # Built once: the statement costs more to build than to run, and every request runs it.
-_USER_BY_TOKEN = (
-    select(User)
+_CALLER_BY_TOKEN = (
+    select(User.id, User.email, User.name, User.role, User.is_active, User.created_at)
     .join(ApiToken, ApiToken.user_id == User.id)
     .where(
         ApiToken.token_hash == bindparam("token_hash"),
@@ -146,23 +147,26 @@ _USER_BY_TOKEN = (
 )
 
 
-def user_for_token(session: Session, raw_token: str) -> User | None:
+def caller_for_token(session: Session, raw_token: str) -> Caller | None:
     """The active user a live token belongs to, or None."""
-    return session.scalars(_USER_BY_TOKEN, {"token_hash": _token_hash(raw_token)}).one_or_none()
+    params = {"token_hash": _token_hash(raw_token)}
+    # On the connection: the session's ORM layer would only add cost to a Core statement.
+    row = session.connection().execute(_CALLER_BY_TOKEN, params).mappings().one_or_none()
+    return None if row is None else Caller(**row)
 
 
-def list_tokens(session: Session, *, user: User | None = None) -> list[ApiToken]:
+def list_tokens(session: Session, *, user_id: int | None = None) -> list[ApiToken]:
     """Live tokens, of one user or of everyone."""
     query = select(ApiToken).where(ApiToken.revoked_at.is_(None)).order_by(ApiToken.id)
-    if user is not None:
-        query = query.where(ApiToken.user_id == user.id)
+    if user_id is not None:
+        query = query.where(ApiToken.user_id == user_id)
     return list(session.scalars(query))
 
 
-def revoke_token(session: Session, *, token_id: int, owner: User | None = None) -> ApiToken:
-    """Revoke a token; with `owner`, only one of that user's own tokens."""
+def revoke_token(session: Session, *, token_id: int, owner_id: int | None = None) -> ApiToken:
+    """Revoke a token; with `owner_id`, only one of that user's own tokens."""
     token = session.get(ApiToken, token_id)
-    if token is None or token.revoked_at is not None or (owner and token.user_id != owner.id):
+    if token is None or token.revoked_at is not None or owner_id not in (None, token.user_id):
         raise NotFound(f"token {token_id} not found")
     token.revoked_at = utcnow()
     session.flush()

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from ticketdesk.accounts.models import User
+from ticketdesk.accounts.actor import Actor
 from ticketdesk.analytics.buckets import bucket_of
 from ticketdesk.analytics.models import (
     FirstResponse,
@@ -211,7 +211,7 @@ def _move_first_response(session: Session, *, ticket_id: int, category: str) -> 
 
 
 def comment_added(
-    session: Session, *, ticket_id: int, author: User, internal: bool, created_at: datetime
+    session: Session, *, ticket_id: int, author: Actor, internal: bool, created_at: datetime
 ) -> None:
     """Note the ticket's first public reply from an agent or admin (the earliest one counts)."""
     if internal or not author.is_agent:

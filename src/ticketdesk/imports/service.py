@@ -17,6 +17,7 @@ from sqlalchemy import cast, func, select, text
 from sqlalchemy.dialects.postgresql import REGCLASS
 from sqlalchemy.orm import Session
 
+from ticketdesk.accounts.actor import Actor
 from ticketdesk.accounts.models import User
 from ticketdesk.analytics.rebuild import TABLES, rebuild_all
 from ticketdesk.db import utcnow
@@ -43,7 +44,7 @@ def import_tickets(
     *,
     data: bytes,
     source: str,
-    actor: User | None = None,
+    actor: Actor | None = None,
     now: datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
@@ -111,7 +112,7 @@ def _ticket_rows(frame: pd.DataFrame, ids: pd.Series, requester_ids: pd.Series) 
 
 
 def _history_rows(
-    frame: pd.DataFrame, ids: pd.Series, *, actor: User | None, source: str, now: datetime
+    frame: pd.DataFrame, ids: pd.Series, *, actor: Actor | None, source: str, now: datetime
 ) -> pd.DataFrame:
     """One entry per ticket: who imported it, when, its status and where it came from."""
     return pd.DataFrame(

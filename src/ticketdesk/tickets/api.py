@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response, jsonify, url_for
 from pydantic import TypeAdapter
 
-from ticketdesk.accounts.models import User
+from ticketdesk.accounts.actor import Actor
 from ticketdesk.enums import Status
 from ticketdesk.tickets import comments, history, service
 from ticketdesk.tickets.models import Comment, Ticket
@@ -52,14 +52,14 @@ categories_bp = api_blueprint(
 TICKET_LIST = TypeAdapter(list[TicketOut])
 
 
-def ticket_body(ticket: Ticket | Mapping[str, Any], actor: User) -> TicketOut:
+def ticket_body(ticket: Ticket | Mapping[str, Any], actor: Actor) -> TicketOut:
     """A mapped ticket, or one read by `shown_tickets`, as the API shows it to `actor`."""
     body = TicketOut.model_validate(ticket)
     body.next_statuses = _next_statuses(body.status, actor)
     return body
 
 
-def _next_statuses(status: Status, actor: User) -> list[Status]:
+def _next_statuses(status: Status, actor: Actor) -> list[Status]:
     return next_statuses(status) if actor.is_agent else []
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, insert
 from sqlalchemy.orm import Session, selectinload
 
-from ticketdesk.accounts.models import User
+from ticketdesk.accounts.actor import Actor
 from ticketdesk.analytics import aggregates
 from ticketdesk.db import utcnow
 from ticketdesk.errors import NotAllowed
@@ -21,7 +21,7 @@ from ticketdesk.tickets.visibility import visible_comments
 def add_comment(
     session: Session,
     *,
-    actor: User,
+    actor: Actor,
     ticket_id: int,
     content: str,
     internal: bool = False,
@@ -57,7 +57,7 @@ _INSERT_COMMENT = insert(Comment.__table__).returning(Comment.__table__.c.id)  #
 
 
 def list_comments(
-    session: Session, *, actor: User, ticket_id: int, offset: int = 0, limit: int = 25
+    session: Session, *, actor: Actor, ticket_id: int, offset: int = 0, limit: int = 25
 ) -> tuple[list[Comment], int]:
     """One page of the conversation, oldest first, as `actor` may read it."""
     require_visible(session, actor=actor, ticket_id=ticket_id)

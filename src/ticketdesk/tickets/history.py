@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from ticketdesk.accounts.models import User
+from ticketdesk.accounts.actor import Actor
 from ticketdesk.tickets.models import Ticket, TicketChange
 
 
@@ -28,7 +28,7 @@ def record_change(
     session: Session,
     *,
     ticket: Ticket,
-    actor: User | None,
+    actor: Actor | None,
     field: str,
     old: Any,
     new: Any,
@@ -39,7 +39,7 @@ def record_change(
 
 
 def change_row(
-    *, ticket_id: int, actor: User | None, field: str, old: Any, new: Any, at: datetime
+    *, ticket_id: int, actor: Actor | None, field: str, old: Any, new: Any, at: datetime
 ) -> dict[str, Any]:
     """One entry of the log as the values of its row."""
     return {

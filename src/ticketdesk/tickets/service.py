@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Select, bindparam, case, func, insert, or_
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
+from ticketdesk.accounts.actor import Actor
 from ticketdesk.accounts.models import User
 from ticketdesk.analytics import aggregates
 from ticketdesk.analytics.models import StatusCount
@@ -62,7 +63,7 @@ def title_from(description: str) -> str:
     return first_line[:TITLE_MAX] or "(no title)"
 
 
-def read_ticket(session: Session, *, actor: User, ticket_id: int) -> dict[str, Any]:
+def read_ticket(session: Session, *, actor: Actor, ticket_id: int) -> dict[str, Any]:
     """One visible ticket as shown (see `shown_tickets`), for reading only."""
     params = {**viewer_params(actor), "ticket_id": ticket_id}
     found = shown_tickets(session, _shown_by_id(agent=actor.is_agent), params)
@@ -76,7 +77,7 @@ def _shown_by_id(*, agent: bool) -> Select[Any]:
     return shown(_visible_id(agent=agent))
 
 
-def require_visible(session: Session, *, actor: User, ticket_id: int) -> None:
+def require_visible(session: Session, *, actor: Actor, ticket_id: int) -> None:
     """NotFound unless `actor` may see ticket `ticket_id`; the ticket is not loaded."""
     params = {**viewer_params(actor), "ticket_id": ticket_id}
     if session.connection().scalar(_visible_id(agent=actor.is_agent), params) is None:
@@ -91,7 +92,7 @@ def _visible_id(*, agent: bool) -> Select[int]:
 
 
 def get_ticket(
-    session: Session, *, actor: User, ticket_id: int, for_update: bool = False
+    session: Session, *, actor: Actor, ticket_id: int, for_update: bool = False
 ) -> Ticket:
     query = _ticket_by_id(agent=actor.is_agent, for_update=for_update)
     params = {**viewer_params(actor), "ticket_id": ticket_id}
@@ -115,7 +116,7 @@ def _ticket_by_id(*, agent: bool, for_update: bool) -> Select[Ticket]:
 def list_tickets(
     session: Session,
     *,
-    actor: User,
+    actor: Actor,
     filters: TicketFilters,
     sort: str = "-opened_at",
     offset: int = 0,
@@ -236,7 +237,7 @@ def list_categories(session: Session) -> list[str]:
 def create_ticket(
     session: Session,
     *,
-    actor: User,
+    actor: Actor,
     description: str,
     title: str | None = None,
     category: str | None = None,
@@ -303,7 +304,7 @@ _INSERT_CHANGE = insert(TicketChange.__table__)  # type: ignore[arg-type]
 def update_ticket(
     session: Session,
     *,
-    actor: User,
+    actor: Actor,
     ticket_id: int,
     changes: Mapping[str, Any],
     expected_versions: Collection[int] | None = None,

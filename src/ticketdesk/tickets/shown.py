@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, RowMapping, Select, select
 from sqlalchemy.orm import Session, aliased
 
+from ticketdesk.accounts.actor import Actor
 from ticketdesk.accounts.models import User
 from ticketdesk.tickets.models import Ticket
 
@@ -47,7 +48,7 @@ def shown_tickets(
     return [_with_people(row) for row in rows]
 
 
-def person(user: User | None) -> dict[str, Any] | None:
+def person(user: Actor | None) -> dict[str, Any] | None:
     """A ticket's requester or assignee as shown."""
     return None if user is None else {"id": user.id, "name": user.name, "email": user.email}
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Select, bindparam, select
 
-from ticketdesk.accounts.models import User
+from ticketdesk.accounts.actor import Actor
 from ticketdesk.tickets.models import Comment, Ticket
 
 VIEWER = "viewer_id"
@@ -26,16 +26,16 @@ def visible_tickets_for(*, agent: bool) -> Select[Ticket]:
     return query
 
 
-def viewer_params(user: User) -> dict[str, Any]:
+def viewer_params(user: Actor) -> dict[str, Any]:
     return {} if user.is_agent else {VIEWER: user.id}
 
 
-def visible_tickets(user: User) -> Select[Ticket]:
+def visible_tickets(user: Actor) -> Select[Ticket]:
     """The tickets `user` may see, with the viewer bound: a starting point to narrow."""
     return visible_tickets_for(agent=user.is_agent).params(viewer_params(user))
 
 
-def visible_comments(user: User, ticket_id: int) -> Select[Comment]:
+def visible_comments(user: Actor, ticket_id: int) -> Select[Comment]:
     """A ticket's conversation as `user` may read it: requesters never see internal notes."""
     query = select(Comment).where(Comment.ticket_id == ticket_id)
     if not user.is_agent:

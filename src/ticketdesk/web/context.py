@@ -5,17 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TypeVar
 
 from flask import current_app, g, request
 from sqlalchemy.orm import Session
 
-from ticketdesk.accounts.models import User
+from ticketdesk.accounts.actor import Caller
 from ticketdesk.db import Database
 from ticketdesk.settings import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-T = TypeVar("T")
 
 
 @dataclass
@@ -47,20 +45,16 @@ def lookup_session() -> Iterator[Session]:
 
     A write request on SQLite looks up in a short read session of its own instead, so that
     its write transaction (which holds SQLite's one write lock, and the writers' turn, from
-    its first statement to its commit) starts only when the view starts writing; what was
-    found is then merged into the write session without a query (`adopt`). PostgreSQL locks
-    rows, not the database, so there the extra connection would only cost.
+    its first statement to its commit) starts only when the view starts writing. What is
+    found is kept as plain values (`Caller`, and the web session's loaded attributes), so it
+    outlives the look-up session. PostgreSQL locks rows, not the database, so there the
+    extra connection would only cost.
     """
     if not _looks_up_apart():
         yield db_session()
         return
     with app_state().database.read_session() as session:
         yield session
-
-
-def adopt(instance: T) -> T:
-    """`instance`, found by `lookup_session`, as an object of the request's own session."""
-    return db_session().merge(instance, load=False) if _looks_up_apart() else instance
 
 
 def _looks_up_apart() -> bool:
@@ -82,7 +76,7 @@ def close_sessions(_error: BaseException | None = None) -> None:
             session.close()
 
 
-def current_user() -> User:
+def current_user() -> Caller:
     """The user the request authenticated as (set by the auth guard before the view)."""
-    user: User = g.user
-    return user
+    caller: Caller = g.user
+    return caller

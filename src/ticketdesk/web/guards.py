@@ -9,15 +9,11 @@ from urllib.parse import urlsplit
 from flask import g, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
-from ticketdesk.accounts.service import user_for_token
+from ticketdesk.accounts.actor import Caller
+from ticketdesk.accounts.service import caller_for_token
 from ticketdesk.accounts.web_sessions import find_session
 from ticketdesk.errors import InvalidValue, NotAllowed, Unauthenticated
-from ticketdesk.web.context import (
-    SAFE_METHODS,
-    adopt,
-    current_user,
-    lookup_session,
-)
+from ticketdesk.web.context import SAFE_METHODS, current_user, lookup_session
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 SESSION_COOKIE = "ticketdesk_session"
@@ -98,21 +94,21 @@ def authenticate() -> None:
     token, so a page on another site cannot act with a signed-in user's cookie.
     """
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    user = None
+    caller = None
     with lookup_session() as session:
         if scheme.lower() == "bearer" and token.strip():
-            user = user_for_token(session, token.strip())
+            caller = caller_for_token(session, token.strip())
         elif SESSION_COOKIE in request.cookies:
             web_session = find_session(session, request.cookies[SESSION_COOKIE])
             if web_session is not None:
                 if request.method not in SAFE_METHODS:
                     check_same_origin()
                     _check_csrf(web_session.csrf_token)
-                g.web_session = web_session = adopt(web_session)
-                user = web_session.user
-    if user is None:
+                g.web_session = web_session
+                caller = Caller.of(web_session.user)
+    if caller is None:
         raise Unauthenticated("authentication required: sign in or send a valid bearer token")
-    g.user = adopt(user)
+    g.user = caller
 
 
 def check_same_origin() -> None:
