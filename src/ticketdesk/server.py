@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import socket
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -62,9 +63,35 @@ def run(
         "timeout": 60,
         "graceful_timeout": 10,
         "accesslog": "-",
+        # Each worker listens on a socket of its own and the kernel spreads new connections
+        # over them. On the one shared socket, whichever worker woke first took a burst of
+        # connections, and kept-alive clients then stayed on it: all eight benchmark clients
+        # often sat on one worker, whose threads fought over one GIL while the other
+        # worker idled (see bench/RESULTS.md, session 5).
+        "reuse_port": True,
         "limit_request_line": 8190,
         # gunicorn 27 opens a control socket at one fixed path per user; several servers on
         # one machine (split services, tests, benchmarks) would fight over it.
         "control_socket_disable": True,
     }
+    refuse_taken_address(bind)
     _Server(settings, services, options, extend).run()
+
+
+def refuse_taken_address(bind: str) -> None:
+    """Exit if something already listens on `bind` ("host:port").
+
+    Sockets that all set SO_REUSEPORT share a port, so a second server started on a taken
+    port would quietly take half of its connections rather than fail; a plain bind fails.
+    """
+    host, _, port = bind.rpartition(":")
+    family, kind, protocol, _name, address = socket.getaddrinfo(
+        host.strip("[]"), int(port), type=socket.SOCK_STREAM
+    )[0]
+    with socket.socket(family, kind, protocol) as probe:
+        # Connections left in TIME_WAIT by a server that just stopped do not count.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            raise SystemExit(f"cannot serve on {bind}: {error.strerror}") from error
