@@ -41,7 +41,7 @@ from analytics_data import write_csv
 from ticketdesk import migrate
 from ticketdesk.accounts.service import create_token, create_user
 from ticketdesk.analytics.rebuild import rebuild_first_responses
-from ticketdesk.db import Database, create_db_engine
+from ticketdesk.db import create_db_engine, open_database
 from ticketdesk.enums import Role
 from ticketdesk.imports.bulk import bulk_insert
 from ticketdesk.imports.service import import_tickets
@@ -105,7 +105,7 @@ def seconds(action: Callable[[], Any]) -> float:
 def load(url: str, csv_path: Path) -> dict[str, Any]:
     """Import the CSV, add agents' replies, make an agent token; returns timings and token."""
     migrate.upgrade(url)
-    database = Database(create_db_engine(url, sqlite_synchronous="NORMAL"))
+    database = open_database(url, sqlite_synchronous="NORMAL")
     data = csv_path.read_bytes()
     with database.session(write=True) as session, session.begin():
         agent = create_user(session, email="bench-agent@example.com", role=Role.AGENT)
@@ -279,7 +279,7 @@ def run_imports(sizes: list[int], backends: list[str], repeat: int) -> None:
             for _ in range(repeat):
                 with fresh_database(backend) as url:
                     migrate.upgrade(url)
-                    database = Database(create_db_engine(url))
+                    database = open_database(url)
                     started = time.perf_counter()
                     with database.session(write=True) as session, session.begin():
                         import_tickets(session, data=data, source=csv_path.name)

@@ -23,7 +23,7 @@ from ticketdesk import migrate
 from ticketdesk.accounts.models import ApiToken, User
 from ticketdesk.accounts.service import create_token
 from ticketdesk.analytics.rebuild import rebuild_all
-from ticketdesk.db import Database, create_db_engine
+from ticketdesk.db import Database, create_db_engine, open_database
 from ticketdesk.enums import Priority, Role, Status
 from ticketdesk.tickets import search
 from ticketdesk.tickets.models import Comment, Ticket, TicketChange
@@ -251,7 +251,7 @@ def load(database_url: str, *, tickets: int, seed: int = 5) -> Credentials:
                 connection.exec_driver_sql("VACUUM ANALYZE")
     finally:
         engine.dispose()
-    database = Database(create_db_engine(database_url))
+    database = open_database(database_url)
     try:
         return _tokens(database, agents[1], requesters[0])
     finally:

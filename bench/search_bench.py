@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from bench.data import WORDS
 from ticketdesk.accounts.models import User
-from ticketdesk.db import Database, create_db_engine
+from ticketdesk.db import Database, open_database
 from ticketdesk.enums import Role
 from ticketdesk.settings import Settings
 from ticketdesk.tickets.service import TicketFilters, list_tickets
@@ -42,7 +42,7 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=len(WORDS), help="how many of bench.data's")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    database = Database(create_db_engine(Settings().database_url))
+    database = open_database(Settings().database_url)
     try:
         with database.session() as session:
             agent = session.scalars(select(User).where(User.role == Role.AGENT).limit(1)).one()

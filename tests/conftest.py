@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from tests.factories import Actor, make_actor
 from ticketdesk import migrate
 from ticketdesk.app import create_app, dispose
-from ticketdesk.db import Database, create_db_engine
+from ticketdesk.db import Database, create_db_engine, open_database
 from ticketdesk.models import Base
 from ticketdesk.settings import Settings
 
@@ -109,7 +109,7 @@ def app(settings: Settings, database_url: str) -> Iterator[Flask]:
 
 @pytest.fixture
 def database(settings: Settings) -> Iterator[Database]:
-    db = Database(create_db_engine(settings.database_url))
+    db = open_database(settings.database_url)
     yield db
     db.dispose()
 

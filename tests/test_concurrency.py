@@ -16,7 +16,7 @@ import requests
 
 from tests.factories import Actor, make_user
 from ticketdesk import migrate
-from ticketdesk.db import Database, create_db_engine
+from ticketdesk.db import Database, open_database
 from ticketdesk.tickets.models import Comment
 
 
@@ -99,7 +99,7 @@ def sqlite_server(tmp_path: Path) -> Iterator[tuple[str, Database]]:
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    database = Database(create_db_engine(url))
+    database = open_database(url)
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from tests.factories import Actor
-from ticketdesk.db import Database, create_db_engine
+from ticketdesk.db import Database, create_db_engine, open_database
 from ticketdesk.sqlite_turns import lock_file
 
 
@@ -32,7 +32,7 @@ def sqlite_path(tmp_path: Path) -> Path:
 
 
 def _database(path: Path, busy_timeout_ms: int = 15_000) -> Database:
-    return Database(create_db_engine(f"sqlite:///{path}", busy_timeout_ms=busy_timeout_ms))
+    return open_database(f"sqlite:///{path}", busy_timeout_ms=busy_timeout_ms)
 
 
 @pytest.fixture

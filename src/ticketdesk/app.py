@@ -9,7 +9,7 @@ from flask_openapi3.openapi import OpenAPI
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ticketdesk import __version__
-from ticketdesk.db import Database, create_db_engine
+from ticketdesk.db import Database, open_database
 from ticketdesk.settings import Settings
 from ticketdesk.web import docs, guards, headers, problems, spa
 from ticketdesk.web.context import AppState, app_state, close_sessions
@@ -19,14 +19,12 @@ SERVICES = ("tickets", "analytics")
 
 
 def _database(settings: Settings, url: str) -> Database:
-    return Database(
-        create_db_engine(
-            url,
-            busy_timeout_ms=settings.sqlite_busy_timeout_ms,
-            connect_timeout_s=settings.db_connect_timeout_s,
-            pool_size=settings.db_pool_size,
-            sqlite_synchronous=settings.sqlite_synchronous,
-        )
+    return open_database(
+        url,
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        connect_timeout_s=settings.db_connect_timeout_s,
+        pool_size=settings.db_pool_size,
+        sqlite_synchronous=settings.sqlite_synchronous,
     )
 
 

@@ -15,7 +15,7 @@ from ticketdesk import migrate
 from ticketdesk.accounts import service as accounts
 from ticketdesk.accounts.models import User
 from ticketdesk.accounts.passwords import generate_password
-from ticketdesk.db import Database, create_db_engine
+from ticketdesk.db import open_database
 from ticketdesk.enums import Role
 from ticketdesk.errors import DomainError
 from ticketdesk.settings import Settings
@@ -24,7 +24,7 @@ from ticketdesk.settings import Settings
 @contextmanager
 def transaction(settings: Settings) -> Iterator[Session]:
     """One committed transaction on the configured database; domain errors exit 1."""
-    database = Database(create_db_engine(settings.database_url))
+    database = open_database(settings.database_url)
     try:
         with database.session(write=True) as session, session.begin():
             yield session

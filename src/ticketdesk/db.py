@@ -97,14 +97,22 @@ def create_db_engine(
     pool_size: int = 5,
     sqlite_synchronous: str = "FULL",
     create: bool = False,
+    autocommit: bool = False,
 ) -> Engine:
     """An engine for `url`. Only with `create` (migrations) may a missing SQLite file be
-    made: anywhere else a missing file means the database is unreachable, not empty."""
+    made: anywhere else a missing file means the database is unreachable, not empty.
+    `autocommit` (PostgreSQL) opens every connection without transactions, for reading."""
     url = normalize_url(url)
     if is_sqlite(url):
         return _sqlite_engine(url, busy_timeout_ms, sqlite_synchronous, create=create)
+    # Set once when a connection opens: set at each checkout and reset at each checkin, as an
+    # execution option would, it cost as much CPU as a ticket read's query.
+    reading: dict[str, Any] = (
+        {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None} if autocommit else {}
+    )
     engine = create_engine(
         url,
+        **reading,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_timeout=connect_timeout_s,
@@ -211,24 +219,14 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, synchronous: str, *, create: 
 
 @dataclass
 class Database:
-    """One database: its engine and the sessions opened on it."""
+    """One database: its engine, the engine its read-only sessions use, and the sessions."""
 
     engine: Engine
+    read_engine: Engine
     _write_engine: Engine = field(init=False)
-
-    _read_engine: Engine = field(init=False)
 
     def __post_init__(self) -> None:
         self._write_engine = self.engine.execution_options(**{IMMEDIATE: True})
-        # PostgreSQL gives each statement its own snapshot under READ COMMITTED anyway, so a
-        # read-only session loses nothing without a transaction, and saves the BEGIN and
-        # ROLLBACK round trips (two of a ticket read's four). SQLite keeps its transaction:
-        # there it is what holds one snapshot across the statements of a request.
-        self._read_engine = (
-            self.engine.execution_options(isolation_level="AUTOCOMMIT")
-            if self.engine.dialect.name == "postgresql"
-            else self.engine
-        )
 
     def session(self, *, write: bool = False) -> Session:
         """A new session; `write=True` takes SQLite's write lock when its transaction begins."""
@@ -236,7 +234,23 @@ class Database:
 
     def read_session(self) -> Session:
         """A new session for work that only reads (on PostgreSQL without a transaction)."""
-        return Session(bind=self._read_engine, expire_on_commit=False)
+        return Session(bind=self.read_engine, expire_on_commit=False)
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self.read_engine.dispose()
+
+
+def open_database(url: str, **options: Any) -> Database:
+    """The database at `url`; `options` are `create_db_engine`'s.
+
+    PostgreSQL gives each statement its own snapshot under READ COMMITTED anyway, so a
+    read-only session loses nothing without a transaction, and saves the BEGIN and ROLLBACK
+    round trips (two of a ticket read's four); its connections come from a pool of their
+    own, in autocommit from the start. SQLite keeps its transaction: there it is what holds
+    one snapshot across the statements of a request.
+    """
+    engine = create_db_engine(url, **options)
+    if engine.dialect.name != "postgresql":
+        return Database(engine, read_engine=engine)
+    return Database(engine, read_engine=create_db_engine(url, **options, autocommit=True))

@@ -32,7 +32,7 @@ from ticketdesk import errors
 from ticketdesk.accounts.models import ApiToken, User
 from ticketdesk.accounts.service import create_token, create_user
 from ticketdesk.app import create_app, dispose
-from ticketdesk.db import Database, create_db_engine
+from ticketdesk.db import open_database
 from ticketdesk.enums import Role
 from ticketdesk.settings import Settings
 from ticketdesk.tickets.comments import add_comment
@@ -200,7 +200,7 @@ def target(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         database_url=database_url,
         secret_key="fuzz-secret",
     )
-    database = Database(create_db_engine(database_url))
+    database = open_database(database_url)
     with database.session(write=True) as session, session.begin():
         tokens = _seed(session)
     database.dispose()

@@ -28,7 +28,7 @@ from tests.factories import make_user
 from tests.resilience.proxy import TcpProxy
 from tests.resilience.server import ServeProcess
 from ticketdesk import migrate
-from ticketdesk.db import Database, create_db_engine
+from ticketdesk.db import open_database
 
 # DB_CONNECT_TIMEOUT_S for the server under test; a 503 must come well within this bound.
 CONNECT_TIMEOUT_S = 2
@@ -164,7 +164,7 @@ def _create(server: ServeProcess, token: str, description: str) -> int:
 def test_starts_without_the_database_and_survives_losing_it(
     outage: Outage, server: ServeProcess
 ) -> None:
-    database = Database(create_db_engine(outage.url))
+    database = open_database(outage.url)
     _user_id, _email, token = make_user(database, "agent")
     database.dispose()
 
@@ -197,7 +197,7 @@ def test_sqlite_never_creates_an_empty_database_in_place_of_a_missing_one(
     """A missing file is an outage, not a fresh install: the app must not start an empty
     help desk there (and a file restored later would then be overwritten or shadowed)."""
     url = f"sqlite:///{tmp_path / 'gone' / 'ticketdesk.sqlite3'}"
-    database = Database(create_db_engine(url))
+    database = open_database(url)
     with pytest.raises(Exception, match="unable to open database file"):
         database.session().connection()
     database.dispose()
