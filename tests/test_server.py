@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,7 +34,16 @@ def test_a_free_port_passes() -> None:
 
 def test_a_taken_port_is_refused(taken_port: int) -> None:
     with pytest.raises(SystemExit, match=f"cannot serve on 127.0.0.1:{taken_port}: .*in use"):
-        refuse_taken_address(f"127.0.0.1:{taken_port}")
+        refuse_taken_address(f"127.0.0.1:{taken_port}", wait_s=0.3)
+
+
+def test_a_port_that_comes_free_while_waiting_is_taken() -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    threading.Timer(0.3, listener.close).start()  # a stopped server's last worker exiting
+    refuse_taken_address(f"127.0.0.1:{port}", wait_s=5)
 
 
 def test_serve_exits_instead_of_sharing_a_taken_port(taken_port: int, tmp_path: Path) -> None:

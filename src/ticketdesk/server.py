@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import socket
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -11,6 +12,9 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from ticketdesk.settings import Settings
+
+# How long `serve` waits for a port in use to come free before giving up.
+BIND_WAIT_S = 5.0
 
 
 class _Server(BaseApplication):  # type: ignore[misc]
@@ -78,20 +82,27 @@ def run(
     _Server(settings, services, options, extend).run()
 
 
-def refuse_taken_address(bind: str) -> None:
-    """Exit if something already listens on `bind` ("host:port").
+def refuse_taken_address(bind: str, *, wait_s: float = BIND_WAIT_S) -> None:
+    """Exit if something still listens on `bind` ("host:port") after `wait_s`.
 
     Sockets that all set SO_REUSEPORT share a port, so a second server started on a taken
     port would quietly take half of its connections rather than fail; a plain bind fails.
+    The wait lets the workers of a server that was just stopped or killed finish exiting,
+    as gunicorn's own retries of a failed bind did.
     """
     host, _, port = bind.rpartition(":")
     family, kind, protocol, _name, address = socket.getaddrinfo(
         host.strip("[]"), int(port), type=socket.SOCK_STREAM
     )[0]
-    with socket.socket(family, kind, protocol) as probe:
-        # Connections left in TIME_WAIT by a server that just stopped do not count.
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(address)
-        except OSError as error:
-            raise SystemExit(f"cannot serve on {bind}: {error.strerror}") from error
+    deadline = time.monotonic() + wait_s
+    while True:
+        with socket.socket(family, kind, protocol) as probe:
+            # Connections left in TIME_WAIT by a server that just stopped do not count.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(address)
+                return
+            except OSError as error:
+                if time.monotonic() >= deadline:
+                    raise SystemExit(f"cannot serve on {bind}: {error.strerror}") from error
+        time.sleep(0.1)
