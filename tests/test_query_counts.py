@@ -16,23 +16,28 @@ from ticketdesk.web.context import app_state
 @contextmanager
 def count_queries(app: Flask) -> Iterator[list[str]]:
     with app.app_context():
-        engine = app_state().database.engine
+        database = app_state().database
+    # PostgreSQL reads run on an engine of their own (see `open_database`).
+    engines = {database.engine, database.read_engine}
     statements: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if not statement.startswith(("BEGIN", "PRAGMA")):
             statements.append(statement)
 
-    event.listen(engine, "before_cursor_execute", record)
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
     try:
         yield statements
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", record)
 
 
 def _queries_for(app: Flask, actor: Actor, url: str) -> int:
     with count_queries(app) as statements:
         assert actor.get(url).status_code == 200
+    assert statements, "no statement was seen: the count listens on the wrong engine"
     return len(statements)
 
 
