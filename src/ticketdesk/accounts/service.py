@@ -13,7 +13,7 @@ from ticketdesk.accounts.actor import Caller
 from ticketdesk.accounts.models import ApiToken, User
 from ticketdesk.accounts.passwords import MIN_LENGTH, hash_password, verify_password
 from ticketdesk.db import utcnow
-from ticketdesk.enums import Role
+from ticketdesk.enums import AGENT_ROLES, Role
 from ticketdesk.errors import Conflict, InvalidValue, NotFound
 
 TOKEN_PREFIX = "td_"  # noqa: S105 - a marker, not a secret
@@ -107,7 +107,7 @@ def list_agents(session: Session) -> list[User]:
     return list(
         session.scalars(
             select(User)
-            .where(User.is_active.is_(True), User.role.in_([Role.AGENT, Role.ADMIN]))
+            .where(User.is_active.is_(True), User.role.in_(sorted(AGENT_ROLES)))
             .order_by(User.name, User.id)
         )
     )

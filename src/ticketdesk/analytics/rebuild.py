@@ -23,7 +23,7 @@ from ticketdesk.analytics.models import (
     StatusCount,
 )
 from ticketdesk.analytics.sqlexpr import bucket_expression, seconds_between, utc_day, utc_month
-from ticketdesk.enums import Role, Status
+from ticketdesk.enums import AGENT_ROLES, Status
 from ticketdesk.tickets.models import Comment, Ticket
 
 TABLES = (
@@ -151,7 +151,7 @@ def _rebuild_first_responses(connection: Connection) -> None:
     first = (
         select(Comment.ticket_id, func.min(Comment.created_at).label("responded_at"))
         .join(User, User.id == Comment.author_id)
-        .where(Comment.internal.is_(False), User.role.in_([Role.AGENT, Role.ADMIN]))
+        .where(Comment.internal.is_(False), User.role.in_(sorted(AGENT_ROLES)))
         .group_by(Comment.ticket_id)
         .subquery()
     )
