@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Protocol
 
@@ -51,11 +51,4 @@ class Caller:
 
     @classmethod
     def of(cls, user: User) -> Caller:
-        return cls(
-            id=user.id,
-            email=user.email,
-            name=user.name,
-            role=user.role,
-            is_active=user.is_active,
-            created_at=user.created_at,
-        )
+        return cls(**{field.name: getattr(user, field.name) for field in fields(cls)})

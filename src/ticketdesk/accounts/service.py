@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import fields
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import bindparam, func, select
@@ -137,7 +138,7 @@ def create_token(session: Session, *, user_id: int, label: str = "") -> tuple[Ap
 
 # Built once: the statement costs more to build than to run, and every request runs it.
 _CALLER_BY_TOKEN = (
-    select(User.id, User.email, User.name, User.role, User.is_active, User.created_at)
+    select(*(getattr(User, field.name) for field in fields(Caller)))
     .join(ApiToken, ApiToken.user_id == User.id)
     .where(
         ApiToken.token_hash == bindparam("token_hash"),
