@@ -107,10 +107,11 @@ def list_tickets(query: TicketListQuery) -> Response:
         offset=query.offset,
         limit=query.per_page,
     )
-    page = TICKET_LIST.validate_python(tickets)
-    for ticket in page:
-        ticket.next_statuses = _next_statuses(ticket.status, actor)
-    return page_response(TICKET_LIST.dump_json(page), total=total, query=query)
+    for ticket in tickets:
+        ticket["next_statuses"] = _next_statuses(ticket["status"], actor)
+    return page_response(
+        TICKET_LIST.dump_json(TICKET_LIST.validate_python(tickets)), total=total, query=query
+    )
 
 
 @bp.get("/<int:ticket_id>", responses={200: TicketOut, **errors(404)})

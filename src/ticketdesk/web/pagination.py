@@ -37,12 +37,12 @@ def page_response(items: Sequence[Any] | bytes, *, total: int, query: PageQuery)
         links["prev"] = min(query.page - 1, last)
     if query.page < last:
         links["next"] = query.page + 1
+    # Every link is this request's URL with another page number: encoded once.
+    kept = urlencode(
+        [(key, value) for key, value in request.args.items(multi=True) if key != "page"]
+    )
+    base = f"{request.path}?{kept}&page=" if kept else f"{request.path}?page="
     response.headers["Link"] = ", ".join(
-        f'<{_page_url(number)}>; rel="{rel}"' for rel, number in links.items()
+        f'<{base}{number}>; rel="{rel}"' for rel, number in links.items()
     )
     return response
-
-
-def _page_url(page: int) -> str:
-    args = [(key, value) for key, value in request.args.items(multi=True) if key != "page"]
-    return f"{request.path}?{urlencode([*args, ('page', page)])}"
