@@ -18,7 +18,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
-from ticketdesk import sqlite_turns
+from ticketdesk import sqlite_search, sqlite_turns
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -87,6 +87,14 @@ def normalize_url(url: str) -> str:
 
 def is_sqlite(url: str) -> bool:
     return make_url(normalize_url(url)).get_backend_name() == "sqlite"
+
+
+def sqlite_file(url: str) -> str | None:
+    """The file of a SQLite database URL; None for PostgreSQL and in-memory SQLite."""
+    if not is_sqlite(url):
+        return None
+    path = make_url(normalize_url(url)).database
+    return path if path not in (None, "", ":memory:") else None
 
 
 def create_db_engine(
@@ -171,14 +179,15 @@ def _file_identity(path: str) -> tuple[int, int] | None:
 
 def _sqlite_engine(url: str, busy_timeout_ms: int, synchronous: str, *, create: bool) -> Engine:
     parsed = make_url(url)
-    path = parsed.database if parsed.database not in (None, "", ":memory:") else None
+    path = sqlite_file(url)
     if path and create:
         with contextlib.suppress(OSError):  # if it cannot be made, connecting says why
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-    elif path:
-        # Open, never create: a file gone missing must not be replaced by an empty database.
+    if path:
+        # Open, never create (but to migrate): a file gone missing must not be replaced by an
+        # empty database. A URI also lets the search index be attached read-only.
         parsed = parsed.set(database=f"file:{quote(path)}").update_query_dict(
-            {"mode": "rw", "uri": "true"}
+            {"mode": "rwc" if create else "rw", "uri": "true"}
         )
     engine = create_engine(
         parsed, connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False}
@@ -194,6 +203,7 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, synchronous: str, *, create: 
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        sqlite_search.attach(dbapi_connection, path)
         if path:
             record.info["file"] = _file_identity(path)
 

@@ -7,7 +7,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from ticketdesk.db import normalize_url
+from ticketdesk import sqlite_search
+from ticketdesk.db import normalize_url, sqlite_file
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -21,7 +22,12 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
+    """Migrate, then bring SQLite's search index up to date: it lives outside the database
+    (see ticketdesk.sqlite_search), and a server should not start with it unbuilt."""
     command.upgrade(alembic_config(database_url), revision)
+    path = sqlite_file(database_url)
+    if path is not None and revision == "head":
+        sqlite_search.catch_up(path, busy_timeout_s=15)
 
 
 def check(database_url: str) -> None:

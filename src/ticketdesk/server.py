@@ -11,6 +11,8 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from ticketdesk import sqlite_search
+from ticketdesk.db import sqlite_file
 from ticketdesk.settings import Settings
 
 # How long `serve` waits for a port in use to come free before giving up.
@@ -39,6 +41,10 @@ class _Server(BaseApplication):  # type: ignore[misc]
         from ticketdesk.app import create_app
 
         app = create_app(self._settings, services=self._services)
+        database_path = sqlite_file(self._settings.database_url)
+        if database_path is not None and "tickets" in self._services:
+            # Started here, in the worker: a thread does not survive gunicorn's fork.
+            sqlite_search.Indexer(database_path).start()
         if self._extend is not None:
             self._extend(app)
         # Everything built so far lives as long as the worker: keep the garbage collector

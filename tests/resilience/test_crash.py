@@ -22,7 +22,8 @@ from sqlalchemy import func, select, text
 
 from tests.factories import make_user
 from tests.resilience.server import ServeProcess
-from ticketdesk.db import Database
+from ticketdesk import sqlite_search
+from ticketdesk.db import Database, sqlite_file
 from ticketdesk.tickets.models import Comment, Ticket, TicketChange
 
 CRASHES = 10
@@ -79,7 +80,7 @@ def server(
 
 @pytest.mark.slow
 def test_acknowledged_writes_survive_repeated_kill_9(
-    server: ServeProcess, database: Database, backend: str
+    server: ServeProcess, database: Database, backend: str, database_url: str
 ) -> None:
     _user_id, _email, token = make_user(database, "agent")
     server.start()
@@ -118,6 +119,9 @@ def test_acknowledged_writes_survive_repeated_kill_9(
     assert all(count > 0 for count in acknowledged_per_run), acknowledged_per_run
     _assert_exactly_once(database, ledger)
     _assert_consistent(database, backend)
+    database_path = sqlite_file(database_url)
+    if database_path is not None:
+        _assert_search_index_whole(database, database_path)
 
 
 def _assert_exactly_once(database: Database, ledger: Ledger) -> None:
@@ -156,3 +160,13 @@ def _assert_consistent(database: Database, backend: str) -> None:
         if backend == "sqlite":
             assert session.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
             assert session.execute(text("PRAGMA foreign_key_check")).all() == []
+
+
+def _assert_search_index_whole(database: Database, database_path: str) -> None:
+    """The workers' indexers were killed too, maybe mid-batch: their file must be intact and,
+    once caught up, hold every ticket and nothing else."""
+    sqlite_search.catch_up(database_path)
+    with database.session() as session:
+        assert session.execute(text("PRAGMA search.integrity_check")).scalar_one() == "ok"
+        indexed = session.execute(text("SELECT rowid FROM search.ticket_search")).scalars()
+        assert sorted(indexed) == sorted(session.scalars(select(Ticket.id)))

@@ -1,16 +1,20 @@
 """Text search: tickets whose title or description contains some text, ignoring case.
 
-A substring cannot be found in a b-tree, so each database gets a trigram index (migration
-0101): pg_trgm GIN indexes on PostgreSQL, which `ILIKE '%text%'` uses as it is, and on
-SQLite an FTS5 table with the trigram tokenizer over the two columns, kept up to date by
-triggers on `tickets`. A quoted FTS5 phrase is a run of consecutive trigrams, that is a
-substring of one column, so it finds what `ILIKE` finds; its case folding covers all of
-Unicode, as PostgreSQL's does in a UTF-8 locale. Text shorter than a trigram has nothing to
-look up and is matched by reading every ticket.
+A substring cannot be found in a b-tree, so each database gets a trigram index: pg_trgm GIN
+indexes on PostgreSQL (migration 0101), which `ILIKE '%text%'` uses as it is, and on SQLite
+an FTS5 table with the trigram tokenizer over the two columns, in a file of its own that
+`ticketdesk.sqlite_search` keeps up to date off the request path (migration 0102). A quoted
+FTS5 phrase is a run of consecutive trigrams, that is a substring of one column, so it finds
+what `ILIKE` finds; its case folding covers all of Unicode, as PostgreSQL's does in a UTF-8
+locale. Text shorter than a trigram has nothing to look up and is matched by reading every
+ticket.
 
-The SQLite condition is `id IN (matches)`, not a join with the FTS5 table: joined, SQLite
-may walk another index (a category of 80,000 tickets) and query FTS5 once per row, which
-took 18 s at a million tickets where the IN list takes 0.1 s.
+SQLite's index lags the tickets by up to a batch: a search takes the index's matches but for
+the tickets logged as changed since its last batch, and checks those few (and, while the
+index is unbuilt, every ticket) with `sqlite_search.contains`. The condition is
+`id IN (those)`, not a join with the FTS5 table: joined, SQLite may walk another index (a
+category of 80,000 tickets) and query FTS5 once per row, which took 18 s at a million
+tickets where the IN list takes 0.1 s.
 """
 
 from __future__ import annotations
@@ -21,50 +25,75 @@ from itertools import product
 
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     Connection,
     Integer,
     Select,
+    case,
     column,
     func,
-    insert,
     or_,
     select,
     table,
+    union_all,
 )
 
+from ticketdesk import sqlite_search
 from ticketdesk.analytics import indexes
 from ticketdesk.tickets.models import Ticket
 
-SEARCH_TABLE = "ticket_search"
 # Migration 0101 creates these outside the models (autogenerate is told to look away).
 TRIGRAM_INDEXES = ("ix_tickets_title_trgm", "ix_tickets_description_trgm")
-INSERT_TRIGGER = "ticket_search_insert"
 TRIGRAM = 3
 
 _search = table(
-    SEARCH_TABLE,
+    sqlite_search.INDEX_TABLE,
     column("rowid", Integer),
-    column("title"),
-    column("description"),
-    column(SEARCH_TABLE),
+    column(sqlite_search.INDEX_TABLE),
+    schema=sqlite_search.SCHEMA,
 )
-_sqlite_master = table("sqlite_master", column("type"), column("name"), column("sql"))
+_state = table(
+    sqlite_search.STATE_TABLE, column("indexed_through", Integer), schema=sqlite_search.SCHEMA
+)
+_log = table(sqlite_search.LOG_TABLE, column("seq", Integer), column("ticket_id", Integer))
 _pg_indexes = table("pg_indexes", column("schemaname"), column("indexname"), column("indexdef"))
 
 
 def narrowed(query: Select[Ticket], text: str, *, dialect: str) -> Select[Ticket]:
     """`query` narrowed to tickets with `text` in their title or description, any case."""
     if dialect == "sqlite" and len(text) >= TRIGRAM:
-        return query.where(Ticket.id.in_(_phrase_matches(text)))
+        return query.where(Ticket.id.in_(_sqlite_matches(text)))
     if dialect == "sqlite":
         # SQLite's LIKE folds ASCII only: try each other case of the (at most two) letters.
         return query.where(or_(*(_contains(variant) for variant in _case_variants(text))))
     return query.where(_contains(text))
 
 
-def _phrase_matches(text: str) -> Select[tuple[int]]:
+def _sqlite_matches(text: str) -> CompoundSelect[tuple[int]]:
+    """The ids of the tickets holding `text`: the index's matches, but for tickets changed
+    since its last batch, which are checked one by one (as is every ticket while the index
+    is unbuilt)."""
     phrase = '"' + text.replace('"', '""') + '"'  # inside quotes FTS5 syntax is plain text
-    return select(_search.c.rowid).where(_search.c[SEARCH_TABLE].match(phrase))
+    indexed_through = select(_state.c.indexed_through).scalar_subquery()
+    changed_since = select(_log.c.ticket_id).where(_log.c.seq > indexed_through)
+    holds_text = func.ticketdesk_contains(Ticket.title, Ticket.description, text.lower())
+    # While the index is unbuilt, every ticket; once it is built, none, and without reading
+    # any: SQLite tests a LIMIT of 0 before its loop, where a condition on no table in the
+    # WHERE clause (the subquery) would be tested at each ticket, a read of the whole table.
+    every_ticket = (
+        select(Ticket.id)
+        .where(holds_text)
+        .limit(case((indexed_through == sqlite_search.UNBUILT, -1), else_=0))
+        .subquery()
+    )
+    return union_all(
+        select(_search.c.rowid).where(
+            _search.c[sqlite_search.INDEX_TABLE].match(phrase),
+            _search.c.rowid.not_in(changed_since),
+        ),
+        select(Ticket.id).where(Ticket.id.in_(changed_since), holds_text),
+        select(every_ticket.c.id),
+    )
 
 
 def _contains(text: str) -> ColumnElement[bool]:
@@ -92,48 +121,33 @@ def _case_variants(text: str) -> list[str]:
 
 
 def is_search_object(name: str | None, kind: str) -> bool:
-    """The FTS5 table (and its shadow tables) and the trigram indexes, which the migration
-    manages and the models do not describe."""
+    """The search's tables and triggers' log (FTS5's shadow tables too, before migration
+    0102) and the trigram indexes, which the migrations manage and the models do not
+    describe."""
+    prefix = sqlite_search.INDEX_TABLE
     if kind == "table":
-        return name is not None and (name == SEARCH_TABLE or name.startswith(SEARCH_TABLE + "_"))
+        return name is not None and (name == prefix or name.startswith(prefix + "_"))
     return kind == "index" and name in TRIGRAM_INDEXES
 
 
 @contextmanager
 def bulk_load(connection: Connection, *, rows: int) -> Iterator[None]:
     """Tickets inserted inside (inserted only: no updates or deletes) are indexed for search
-    on the way out, in one go, in the caller's transaction.
+    as cheaply as each database allows.
 
-    On SQLite the insert trigger is set aside meanwhile: row by row it made a 1,000,000-row
-    import take 250 s instead of 110 s, while one INSERT ... SELECT of the new rows at the end
-    adds about 20 s. On PostgreSQL the trigram indexes are built afresh after a load at least
-    as big as the table (the rule `analytics.indexes.deferred_indexes` follows, since dropping
-    an index locks out readers until commit): 30 s at a million rows, against 70 s more for
-    the COPY when they are kept up to date.
+    On PostgreSQL the trigram indexes are built afresh after a load at least as big as the
+    table (the rule `analytics.indexes.deferred_indexes` follows, since dropping an index
+    locks out readers until commit): 30 s at a million rows, against 70 s more for the COPY
+    when they are kept up to date. On SQLite the triggers only log the new tickets' ids, and
+    `sqlite_search` indexes them afterwards (rebuilding the index when the load is bigger
+    than what it holds).
     """
-    if connection.dialect.name == "sqlite":
-        with _insert_trigger_set_aside(connection):
-            yield
-    elif rows >= indexes.WORTH_IT and _tickets_in(connection) <= rows:
+    big = rows >= indexes.WORTH_IT
+    if connection.dialect.name == "postgresql" and big and _tickets_in(connection) <= rows:
         with _trigram_indexes_rebuilt(connection):
             yield
-    else:
-        yield
-
-
-@contextmanager
-def _insert_trigger_set_aside(connection: Connection) -> Iterator[None]:
-    trigger: str = connection.execute(
-        select(_sqlite_master.c.sql).where(
-            _sqlite_master.c.type == "trigger", _sqlite_master.c.name == INSERT_TRIGGER
-        )
-    ).scalar_one()
-    newest = connection.scalar(select(func.max(Ticket.id))) or 0
-    connection.exec_driver_sql(f"DROP TRIGGER {INSERT_TRIGGER}")
+        return
     yield
-    connection.exec_driver_sql(trigger)  # as it was, whatever a later migration made it
-    new_tickets = select(Ticket.id, Ticket.title, Ticket.description).where(Ticket.id > newest)
-    connection.execute(insert(_search).from_select(["rowid", "title", "description"], new_tickets))
 
 
 @contextmanager
