@@ -14,15 +14,17 @@ from sqlalchemy.orm import Session
 
 from tests.factories import Actor
 from ticketdesk import sqlite_search
+from ticketdesk.db import sqlite_file
 from ticketdesk.tickets import search
 from ticketdesk.tickets.models import Ticket
 
 
 @pytest.fixture
-def database_path(database_url: str, backend: str) -> str:
-    if backend != "sqlite":
+def database_path(database_url: str) -> str:
+    path = sqlite_file(database_url)
+    if path is None:
         pytest.skip("SQLite's index only")
-    return database_url.removeprefix("sqlite:///")
+    return path
 
 
 def titles(actor: Actor, text: str) -> list[str]:

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from tests.factories import Actor
-from ticketdesk.db import Database, create_db_engine, open_database
+from ticketdesk.db import Database, create_db_engine, open_database, sqlite_file
 from ticketdesk.sqlite_turns import lock_file
 
 
@@ -131,11 +131,12 @@ def test_the_app_database_writes_through_turns(sqlite_path: Path) -> None:
 
 
 @pytest.fixture
-def writers_lock_held_elsewhere(backend: str, database_url: str) -> Iterator[int]:
+def writers_lock_held_elsewhere(database_url: str) -> Iterator[int]:
     """Another process's turn to write, as far as the app can tell."""
-    if backend != "sqlite":
+    path = sqlite_file(database_url)
+    if path is None:
         pytest.skip("turns are SQLite's")
-    with _turn_held_elsewhere(database_url.removeprefix("sqlite:///")) as other:
+    with _turn_held_elsewhere(path) as other:
         yield other
 
 

@@ -300,4 +300,5 @@ def _uri(path: str, mode: str) -> str:
 
 
 def _is_busy(error: sqlite3.OperationalError) -> bool:
-    return "locked" in str(error) or "busy" in str(error)
+    # The low byte is the primary code: SQLITE_BUSY_SNAPSHOT and the like are busy too.
+    return error.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
