@@ -3,6 +3,7 @@ state it is in, and it is brought up to date, trimmed and rebuilt by itself."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import time
@@ -135,13 +136,113 @@ def test_a_lost_index_is_made_again_and_rebuilt(agent: Actor, database_path: str
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(index + suffix):
             os.remove(index + suffix)
-    # New connections find no index: they make an empty, unbuilt one and read every ticket.
-    agent.client.application.extensions["ticketdesk"].database.dispose()
+    # Pooled connections notice the file is gone and reconnect: finding no index, they make
+    # an empty, unbuilt one and read every ticket.
     assert titles(agent, "printer") == ["Printer jam"]
     assert index_state(database_path) == (sqlite_search.UNBUILT, 0)
     sqlite_search.catch_up(database_path)
     assert index_state(database_path)[1] == 1
     assert titles(agent, "printer") == ["Printer jam"]
+
+
+@pytest.fixture
+def set_aside(database_path: str) -> Iterator[str]:
+    """Where a damaged index is set aside (the database outlives the test: cleared after)."""
+    path = f"{sqlite_search.index_path(database_path)}.damaged"
+    yield path
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(path)
+
+
+def damage(index: str, keep_bytes: int) -> None:
+    """Overwrite the index file past its first `keep_bytes` with noise, its log folded in
+    first (as after a clean shutdown), so that nothing else holds a good copy."""
+    with sqlite3.connect(index) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size = os.path.getsize(index)
+    with open(index, "r+b") as file:
+        file.seek(keep_bytes)
+        file.write(bytes(range(251)) * ((size - keep_bytes) // 251 + 1))
+
+
+def test_an_index_that_is_not_a_database_is_set_aside_and_rebuilt(
+    agent: Actor, database_path: str, set_aside: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    agent.create_ticket(title="Printer jam")
+    sqlite_search.catch_up(database_path)
+    agent.client.application.extensions["ticketdesk"].database.dispose()  # a restart
+    index = sqlite_search.index_path(database_path)
+    damage(index, keep_bytes=0)
+
+    # Every connection attaches the index: a damaged one must not keep the desk from working.
+    assert titles(agent, "printer") == ["Printer jam"]
+    assert agent.get("/api/health").status_code == 200
+    assert os.path.exists(set_aside)
+    assert "is damaged" in caplog.text
+    assert index_state(database_path) == (sqlite_search.UNBUILT, 0)
+    sqlite_search.catch_up(database_path)
+    assert index_state(database_path)[1] == 1
+    assert titles(agent, "printer") == ["Printer jam"]
+
+
+def test_damage_found_while_indexing_sets_the_index_aside(
+    agent: Actor, database_path: str, set_aside: str
+) -> None:
+    for n in range(3):
+        agent.create_ticket(title=f"Printer {n}")
+    sqlite_search.catch_up(database_path)
+    assert titles(agent, "printer") == [f"Printer {n}" for n in range(3)]  # connections pooled
+    index = sqlite_search.index_path(database_path)
+    with sqlite3.connect(index) as connection:
+        (page_size,) = connection.execute("PRAGMA page_size").fetchone()
+    damage(index, keep_bytes=page_size)  # the schema survives, the tables do not
+    agent.create_ticket(title="Printer 3")
+
+    assert sqlite_search.catch_up(database_path) == 0
+    assert os.path.exists(set_aside)
+    # The pooled connections attached the damaged file; they reconnect to its replacement.
+    assert titles(agent, "printer") == [f"Printer {n}" for n in range(4)]
+    sqlite_search.catch_up(database_path)
+    assert index_state(database_path)[1] == 4
+
+
+def test_damage_in_the_database_itself_is_not_blamed_on_the_index(
+    database_path: str, set_aside: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def batch_in_a_damaged_database(_connection: sqlite3.Connection) -> None:
+        error = sqlite3.DatabaseError("database disk image is malformed")
+        error.sqlite_errorcode = sqlite3.SQLITE_CORRUPT  # type: ignore[attr-defined]
+        raise error
+
+    monkeypatch.setattr(sqlite_search, "_one_batch", batch_in_a_damaged_database)
+    with pytest.raises(sqlite3.DatabaseError, match="malformed"):
+        sqlite_search.catch_up(database_path)
+    assert not os.path.exists(set_aside)
+
+
+def test_the_index_log_is_cut_back_after_a_rebuild(
+    agent: Actor, database_path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ticket = agent.create_ticket(title="Printer jam")
+    with sqlite3.connect(database_path) as connection:
+        # Copies of the one ticket with long, varied text: an index of thousands of pages.
+        connection.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)"
+            " INSERT INTO tickets (title, description, status, category, priority,"
+            " requester_id, opened_at, updated_at, version)"
+            " SELECT 'Copy ' || i,"
+            " printf('%.2000c', char(65 + i % 26)) || i || hex(randomblob(64)),"
+            " status, category, priority, requester_id, opened_at, updated_at, 1"
+            " FROM tickets, n WHERE tickets.id = ?",
+            (ticket["id"],),
+        )
+    monkeypatch.setattr(sqlite_search, "LOG_LIMIT_BYTES", 0)
+    sqlite_search.catch_up(database_path)  # a rebuild: the backlog is bigger than the index
+    index_log = f"{sqlite_search.index_path(database_path)}-wal"
+    assert os.path.getsize(index_log) > 4_000_000
+    agent.create_ticket(title="Scanner jam")
+    sqlite_search.catch_up(database_path)  # the log starts over, and is cut back
+    assert os.path.getsize(index_log) < 100_000
 
 
 def test_an_index_from_a_later_copy_of_the_database_is_rebuilt(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 from ticketdesk import sqlite_search, sqlite_turns
+from ticketdesk.files import file_identity
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -169,14 +169,6 @@ def _ping_when_idle(engine: Engine) -> None:
             raise DisconnectionError("a pooled connection died while idle") from error
 
 
-def _file_identity(path: str) -> tuple[int, int] | None:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return stat.st_dev, stat.st_ino
-
-
 def _sqlite_engine(url: str, busy_timeout_ms: int, synchronous: str, *, create: bool) -> Engine:
     parsed = make_url(url)
     path = sqlite_file(url)
@@ -205,7 +197,8 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, synchronous: str, *, create: 
         cursor.close()
         sqlite_search.attach(dbapi_connection, path)
         if path:
-            record.info["file"] = _file_identity(path)
+            record.info["file"] = file_identity(path)
+            record.info["search_index"] = sqlite_search.index_identity(path)
 
     if path:
 
@@ -214,8 +207,11 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, synchronous: str, *, create: 
             # A pooled connection keeps the file it opened even after that file is moved,
             # deleted or replaced (a restore, a lost mount): writing there would be writing
             # into a ghost. Such a connection is dropped, and reconnecting says what is wrong.
-            if _file_identity(path) != record.info.get("file"):
+            if file_identity(path) != record.info.get("file"):
                 raise DisconnectionError("the database file was moved, replaced or deleted")
+            # An index set aside as damaged, or lost: the new connection attaches its successor.
+            if sqlite_search.index_identity(path) != record.info.get("search_index"):
+                raise DisconnectionError("the search index was replaced")
 
     sqlite_turns.install(
         engine,

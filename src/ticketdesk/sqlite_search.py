@@ -14,7 +14,7 @@ Searches see the index as of its last batch and check the tickets changed since 
 one (`ticketdesk.tickets.search`), so a ticket is found as soon as its write commits. Nothing
 in the index file is the only copy of anything: a file that is missing is made again, and an
 index that is unbuilt, from a later copy of the database, or further behind than the desk is
-big is rebuilt from `tickets`.
+big is rebuilt from `tickets`; a damaged one is set aside and rebuilt.
 
 Request connections attach the file read-only: SQLite's BEGIN IMMEDIATE takes the write lock
 of every database attached read-write, which would put ticket writes behind the indexer
@@ -30,6 +30,8 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from urllib.parse import quote
+
+from ticketdesk.files import file_identity
 
 LOG_TABLE = "ticket_search_log"
 SCHEMA = "search"
@@ -47,6 +49,8 @@ BATCH = 2_000
 POLL_S = 0.5
 # The log's indexed entries are deleted once this many have piled up.
 TRIM_AT = 1_000
+# What the index file's write-ahead log is cut back to when it starts over.
+LOG_LIMIT_BYTES = 16 * 1024 * 1024
 
 logger = logging.getLogger(__name__)
 
@@ -75,10 +79,7 @@ def attach(dbapi_connection: sqlite3.Connection, database_path: str | None) -> N
         dbapi_connection.execute("ATTACH ':memory:' AS search")
         _create_schema(dbapi_connection, SCHEMA)
         return
-    path = index_path(database_path)
-    if not os.path.exists(path):
-        _create_index_file(path)
-    dbapi_connection.execute("ATTACH ? AS search", (_uri(path, "ro"),))
+    _attach_index(dbapi_connection, database_path, "ro")
 
 
 def contains(title: str | None, description: str | None, folded_text: str) -> bool:
@@ -97,15 +98,31 @@ def catch_up(database_path: str, *, batches: int | None = None, busy_timeout_s: 
     than `busy_timeout_s`."""
     taken = 0
     with _indexer_connection(database_path, busy_timeout_s) as connection:
-        while batches is None or batches > 0:
-            done = _one_batch(connection)
-            if done is None:
-                break
-            taken += done
-            if batches is not None:
-                batches -= 1
+        attached = index_identity(database_path)
+        try:
+            while batches is None or batches > 0:
+                done = _one_batch(connection)
+                if done is None:
+                    break
+                taken += done
+                if batches is not None:
+                    batches -= 1
+        except sqlite3.DatabaseError as error:
+            # Damage may be in the database itself, which is no business of the index's.
+            if not (_is_damaged(error) and _index_is_damaged(connection)):
+                raise
+            _set_aside(index_path(database_path), attached, error)
+            return taken
         _trim_log(connection)
     return taken
+
+
+def _index_is_damaged(connection: sqlite3.Connection) -> bool:
+    try:
+        found = connection.execute("PRAGMA search.quick_check").fetchall()
+    except sqlite3.DatabaseError as error:
+        return _is_damaged(error)
+    return found != [("ok",)]
 
 
 def _one_batch(connection: sqlite3.Connection) -> int | None:
@@ -260,16 +277,59 @@ def _indexer_connection(database_path: str, busy_timeout_s: float) -> Iterator[s
         check_same_thread=False,
     )
     try:
-        path = index_path(database_path)
-        if not os.path.exists(path):
-            _create_index_file(path)
-        connection.execute("ATTACH ? AS search", (_uri(path, "rw"),))
+        _attach_index(connection, database_path, "rw")
         # The index is rebuilt from the tickets if it is ever lost: a crash may take its last
         # batches with it (they are indexed again), the database's own commits are untouched.
         connection.execute("PRAGMA search.synchronous=NORMAL")
+        # A rebuild writes the whole index through the log (670 MB at a million tickets);
+        # without a limit the log file would keep that size once copied back.
+        connection.execute(f"PRAGMA search.journal_size_limit={LOG_LIMIT_BYTES}")
         yield connection
     finally:
         connection.close()
+
+
+def _attach_index(connection: sqlite3.Connection, database_path: str, mode: str) -> None:
+    """Attach the index as schema `search`: made if missing, set aside and made again if it
+    is not a readable database."""
+    path = index_path(database_path)
+    if not os.path.exists(path):
+        _create_index_file(path)
+    found = file_identity(path)
+    try:
+        connection.execute("ATTACH ? AS search", (_uri(path, mode),))
+    except sqlite3.DatabaseError as error:
+        if not _is_damaged(error):
+            raise
+        _set_aside(path, found, error)
+        connection.execute("ATTACH ? AS search", (_uri(path, mode),))
+
+
+def index_identity(database_path: str) -> tuple[int, int] | None:
+    """Which file the index is (device and inode); None if there is none. A connection that
+    attached another file than this one is reading an index that was set aside."""
+    return file_identity(index_path(database_path))
+
+
+def _set_aside(path: str, found: tuple[int, int] | None, error: sqlite3.Error) -> None:
+    """Move a damaged index out of the way, as `<index>.damaged`, and put an empty, unbuilt
+    one in its place for the indexer to rebuild. Only the file found damaged is moved: if
+    another process has already replaced it, its replacement stays."""
+    if found is not None and file_identity(path) == found:
+        logger.warning("search index %s is damaged (%s): set aside, rebuilding it", path, error)
+        os.replace(path, f"{path}.damaged")
+        # Its log and shared memory belong to the damaged file, and would be read as the
+        # new file's own.
+        for suffix in ("-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path + suffix)
+    if not os.path.exists(path):
+        _create_index_file(path)
+
+
+def _is_damaged(error: sqlite3.Error) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT)
 
 
 def _create_index_file(path: str) -> None:
