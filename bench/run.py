@@ -26,7 +26,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -221,18 +221,64 @@ def bench_one(
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="ticketdesk-bench-") as tmp:
         workdir = Path(tmp)
-        with database(backend, workdir) as url:
-            started = time.monotonic()
-            credentials = data.load(url, tickets=tickets)
-            load_seconds = time.monotonic() - started
-            say(f"{backend}: {tickets:,} tickets loaded in {load_seconds:.0f}s")
+        with desk(backend, tickets, workdir, args.keep, say) as (url, credentials, load_seconds):
             server = BenchServer(url, workdir, args.workers, args.threads)
             try:
                 return _drive(server, backend, tickets, credentials, args, say) | {
-                    "load_seconds": round(load_seconds, 1)
+                    "load_seconds": load_seconds
                 }
             finally:
                 server.stop()
+
+
+@contextlib.contextmanager
+def desk(
+    backend: str, tickets: int, workdir: Path, keep: Path | None, say: Callable[[str], None]
+) -> Iterator[tuple[str, data.Credentials, float | None]]:
+    """A loaded desk, its tokens, and how long it took to load (None if it was kept from an
+    earlier run): loaded fresh and thrown away, or with `keep`, loaded there once and reused,
+    with every run's writes added to it."""
+    if keep is None:
+        with database(backend, workdir) as url:
+            yield url, *_load(url, backend, tickets, say)
+        return
+    keep.mkdir(parents=True, exist_ok=True)
+    tokens = keep / f"{backend}-{tickets}.json"
+    if backend == "sqlite":
+        url = f"sqlite:///{keep.resolve() / f'sqlite-{tickets}.sqlite3'}"
+    else:
+        url = f"{POSTGRES_ADMIN_URL.rpartition('/')[0]}/ticketdesk_bench_kept_{tickets}"
+    if tokens.exists():
+        say(f"{backend}: reusing the {tickets:,}-ticket desk kept in {keep}")
+        yield url, data.Credentials(**json.loads(tokens.read_text())), None
+        return
+    _drop_kept(backend, url)  # what an interrupted load left
+    if backend == "postgresql":
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{url.rpartition("/")[2]}"')
+    credentials, load_seconds = _load(url, backend, tickets, say)
+    tokens.write_text(json.dumps(asdict(credentials)))
+    yield url, credentials, load_seconds
+
+
+def _load(
+    url: str, backend: str, tickets: int, say: Callable[[str], None]
+) -> tuple[data.Credentials, float]:
+    started = time.monotonic()
+    credentials = data.load(url, tickets=tickets)
+    load_seconds = round(time.monotonic() - started, 1)
+    say(f"{backend}: {tickets:,} tickets loaded in {load_seconds:.0f}s")
+    return credentials, load_seconds
+
+
+def _drop_kept(backend: str, url: str) -> None:
+    if backend == "postgresql":
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{url.rpartition("/")[2]}" WITH (FORCE)')
+        return
+    path = url.removeprefix("sqlite:///")
+    for leftover in Path(path).parent.glob(f"{Path(path).name}*"):
+        leftover.unlink()
 
 
 def _drive(
@@ -296,12 +342,16 @@ def _drive(
 
 
 def markdown(run: dict[str, Any]) -> str:
+    loaded = (
+        f"Data loaded in {run['load_seconds']:.0f} s."
+        if run["load_seconds"] is not None
+        else "Data kept from an earlier run (`--keep`)."
+    )
     lines = [
         f"#### {run['backend']}, {run['tickets']:,} tickets",
         "",
         f"Ceiling {run['ceiling_rps']:,.0f} req/s over all its slices (slices ranged "
-        f"{run['ceiling_slice_range'][0]:,}-{run['ceiling_slice_range'][1]:,}). "
-        f"Data loaded in {run['load_seconds']:.0f} s.",
+        f"{run['ceiling_slice_range'][0]:,}-{run['ceiling_slice_range'][1]:,}). {loaded}",
         "",
         "| endpoint | req/s | p50 ms | p99 ms | ratio to ceiling | server CPU ms/req | errors |",
         "|---|---:|---:|---:|---:|---:|---:|",
@@ -353,6 +403,13 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated parts of endpoint names")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        help="load each desk into this directory (PostgreSQL: a database named after its "
+        "size) once, and reuse it in later runs; each run's writes are added to it",
+    )
     args = parser.parse_args()
     # Stopped from outside: unwind, so the server is stopped and the database dropped.
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
@@ -369,7 +426,10 @@ def main() -> None:
     report = {
         "when": stamp,
         "machine": f"{platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}",
-        "settings": vars(args),
+        "settings": {
+            name: str(value) if isinstance(value, Path) else value
+            for name, value in vars(args).items()
+        },
         "commit": _commit(),
         "server_environment": _server_environment(),
         "runs": runs,
