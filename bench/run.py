@@ -8,6 +8,10 @@ The ceiling is measured before and after the endpoints, in the same run, and eve
 endpoint's throughput is reported as a ratio to their mean, so noise from other work on the
 machine shows up as drift between the two ceilings rather than as a false result.
 
+With `--keep DIR` each desk is loaded once, into DIR (PostgreSQL: a database named after its
+size), and reused by later runs with the same DIR: a million tickets take minutes to load,
+which makes comparing two commits slow otherwise.
+
     python -m bench.run --tickets 10000,1000000 --seconds 10 --clients 8
 """
 
