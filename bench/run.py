@@ -187,13 +187,20 @@ def database(backend: str, workdir: Path) -> Iterator[str]:
         yield f"sqlite:///{workdir / 'bench.sqlite3'}"
         return
     name = f"ticketdesk_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+    _postgres_admin(f'CREATE DATABASE "{name}"')
     try:
-        yield f"{POSTGRES_ADMIN_URL.rpartition('/')[0]}/{name}"
+        yield _postgres_url(name)
     finally:
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _postgres_url(name: str) -> str:
+    return f"{POSTGRES_ADMIN_URL.rpartition('/')[0]}/{name}"
+
+
+def _postgres_admin(statement: str) -> None:
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(statement)
 
 
 def postgres_reachable() -> bool:
@@ -248,18 +255,20 @@ def desk(
         return
     keep.mkdir(parents=True, exist_ok=True)
     tokens = keep / f"{backend}-{tickets}.json"
-    if backend == "sqlite":
-        url = f"sqlite:///{keep.resolve() / f'sqlite-{tickets}.sqlite3'}"
-    else:
-        url = f"{POSTGRES_ADMIN_URL.rpartition('/')[0]}/ticketdesk_bench_kept_{tickets}"
+    sqlite_path = keep.resolve() / f"sqlite-{tickets}.sqlite3"
+    postgres_name = f"ticketdesk_bench_kept_{tickets}"
+    url = f"sqlite:///{sqlite_path}" if backend == "sqlite" else _postgres_url(postgres_name)
     if tokens.exists():
         say(f"{backend}: reusing the {tickets:,}-ticket desk kept in {keep}")
         yield url, data.Credentials(**json.loads(tokens.read_text())), None
         return
-    _drop_kept(backend, url)  # what an interrupted load left
+    # Whatever an interrupted load left goes first.
     if backend == "postgresql":
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{url.rpartition("/")[2]}"')
+        _postgres_admin(f'DROP DATABASE IF EXISTS "{postgres_name}" WITH (FORCE)')
+        _postgres_admin(f'CREATE DATABASE "{postgres_name}"')
+    else:
+        for leftover in sqlite_path.parent.glob(f"{sqlite_path.name}*"):
+            leftover.unlink()
     credentials, load_seconds = _load(url, backend, tickets, say)
     tokens.write_text(json.dumps(asdict(credentials)))
     yield url, credentials, load_seconds
@@ -273,16 +282,6 @@ def _load(
     load_seconds = round(time.monotonic() - started, 1)
     say(f"{backend}: {tickets:,} tickets loaded in {load_seconds:.0f}s")
     return credentials, load_seconds
-
-
-def _drop_kept(backend: str, url: str) -> None:
-    if backend == "postgresql":
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{url.rpartition("/")[2]}" WITH (FORCE)')
-        return
-    path = url.removeprefix("sqlite:///")
-    for leftover in Path(path).parent.glob(f"{Path(path).name}*"):
-        leftover.unlink()
 
 
 def _drive(

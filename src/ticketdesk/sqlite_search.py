@@ -328,8 +328,7 @@ def _set_aside(path: str, found: tuple[int, int] | None, error: sqlite3.Error) -
 
 
 def _is_damaged(error: sqlite3.Error) -> bool:
-    code = getattr(error, "sqlite_errorcode", None)
-    return code is not None and code & 0xFF in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT)
+    return _has_code(error, sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT)
 
 
 def _create_index_file(path: str) -> None:
@@ -359,6 +358,13 @@ def _uri(path: str, mode: str) -> str:
     return f"file:{quote(path)}?mode={mode}"
 
 
-def _is_busy(error: sqlite3.OperationalError) -> bool:
-    # The low byte is the primary code: SQLITE_BUSY_SNAPSHOT and the like are busy too.
-    return error.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+def _is_busy(error: sqlite3.Error) -> bool:
+    return _has_code(error, sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def _has_code(error: sqlite3.Error, *codes: int) -> bool:
+    """Whether SQLite raised `error` with one of these primary codes. The low byte of the
+    extended code is the primary one: SQLITE_BUSY_SNAPSHOT is busy, SQLITE_CORRUPT_INDEX
+    corrupt. An error raised by Python code, not SQLite, has no code."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in codes
