@@ -108,6 +108,18 @@ def app(settings: Settings, database_url: str) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def marks_file(tmp_path: Path) -> Path:
+    """A SQLite file of its own, holding one table, `marks (id, who)`, for tests of how
+    SQLite's writes are ordered and flushed."""
+    path = tmp_path / "marks.sqlite3"
+    engine = create_db_engine(f"sqlite:///{path}", create=True)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE marks (id INTEGER PRIMARY KEY, who TEXT)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
 def database(settings: Settings) -> Iterator[Database]:
     db = open_database(settings.database_url)
     yield db

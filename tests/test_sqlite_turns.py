@@ -17,18 +17,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from tests.factories import Actor
-from ticketdesk.db import Database, create_db_engine, open_database, sqlite_file
+from ticketdesk.db import Database, open_database, sqlite_file
 from ticketdesk.sqlite_turns import lock_file
-
-
-@pytest.fixture
-def sqlite_path(tmp_path: Path) -> Path:
-    path = tmp_path / "turns.sqlite3"
-    engine = create_db_engine(f"sqlite:///{path}", create=True)
-    with engine.begin() as connection:
-        connection.exec_driver_sql("CREATE TABLE marks (id INTEGER PRIMARY KEY, who TEXT)")
-    engine.dispose()
-    return path
 
 
 def _database(path: Path, busy_timeout_ms: int = 15_000) -> Database:
@@ -36,8 +26,8 @@ def _database(path: Path, busy_timeout_ms: int = 15_000) -> Database:
 
 
 @pytest.fixture
-def marks_database(sqlite_path: Path) -> Iterator[Database]:
-    database = _database(sqlite_path)
+def marks_database(marks_file: Path) -> Iterator[Database]:
+    database = _database(marks_file)
     yield database
     database.dispose()
 
@@ -90,11 +80,11 @@ def test_a_rolled_back_or_failed_transaction_ends_its_turn(marks_database: Datab
 
 
 def test_another_process_holding_the_turn_delays_a_writer_until_it_lets_go(
-    marks_database: Database, sqlite_path: Path
+    marks_database: Database, marks_file: Path
 ) -> None:
     done = threading.Event()
     writer = threading.Thread(target=lambda: (_mark(marks_database, "waited"), done.set()))
-    with _turn_held_elsewhere(str(sqlite_path)):
+    with _turn_held_elsewhere(str(marks_file)):
         writer.start()
         assert not done.wait(0.3), "wrote while another process held the turn"
     assert done.wait(5)
@@ -102,9 +92,9 @@ def test_another_process_holding_the_turn_delays_a_writer_until_it_lets_go(
     assert _marks(marks_database) == ["waited"]
 
 
-def test_a_writer_kept_waiting_past_the_busy_timeout_gets_an_error(sqlite_path: Path) -> None:
-    impatient = _database(sqlite_path, busy_timeout_ms=200)
-    holder = _database(sqlite_path)
+def test_a_writer_kept_waiting_past_the_busy_timeout_gets_an_error(marks_file: Path) -> None:
+    impatient = _database(marks_file, busy_timeout_ms=200)
+    holder = _database(marks_file)
     try:
         with holder.session(write=True) as held:
             held.execute(text("INSERT INTO marks (who) VALUES ('holder')"))
@@ -120,12 +110,12 @@ def test_a_writer_kept_waiting_past_the_busy_timeout_gets_an_error(sqlite_path: 
         holder.dispose()
 
 
-def test_the_app_database_writes_through_turns(sqlite_path: Path) -> None:
+def test_the_app_database_writes_through_turns(marks_file: Path) -> None:
     """The lock file sits beside the database, where every process of the app finds it."""
-    database = _database(sqlite_path)
+    database = _database(marks_file)
     try:
         _mark(database, "one")
-        assert Path(lock_file(str(sqlite_path))).exists()
+        assert Path(lock_file(str(marks_file))).exists()
     finally:
         database.dispose()
 

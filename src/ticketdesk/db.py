@@ -191,7 +191,8 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, synchronous: str, *, create: 
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        # FULL's one extra sync, at each commit, is made after the commit (sqlite_flush).
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
@@ -218,6 +219,7 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, synchronous: str, *, create: 
         database_path=path,
         timeout_s=busy_timeout_ms / 1000,
         immediate_option=IMMEDIATE,
+        flush_commits=synchronous == "FULL",
     )
 
     return engine

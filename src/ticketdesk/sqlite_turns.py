@@ -22,6 +22,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import OperationalError
 
+from ticketdesk import sqlite_flush
+
 # How long a process that missed its turn sleeps before trying the file lock again. Only one
 # thread per process polls (the others queue on the thread lock), so this costs little.
 POLL_S = 0.0005
@@ -90,15 +92,24 @@ def lock_file(database_path: str) -> str:
 
 
 def install(
-    engine: Engine, *, database_path: str | None, timeout_s: float, immediate_option: str
+    engine: Engine,
+    *,
+    database_path: str | None,
+    timeout_s: float,
+    immediate_option: str,
+    flush_commits: bool = False,
 ) -> None:
     """Begin `engine`'s transactions: BEGIN to read; to write (connections carrying
     `immediate_option`), a turn and then BEGIN IMMEDIATE, the turn ending once the COMMIT or
-    ROLLBACK is done. An in-memory database (no path) has only its threads to order."""
+    ROLLBACK is done. An in-memory database (no path) has only its threads to order. With
+    `flush_commits`, a commit that changed rows is then flushed to disk (`sqlite_flush`)."""
     turns = WriterTurns(lock_file(database_path) if database_path else None, timeout_s)
+    flush_path = database_path if flush_commits else None
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
+        if flush_path is not None:
+            sqlite_flush.note_begin(connection.connection)
         if not connection.get_execution_options().get(immediate_option, False):
             connection.exec_driver_sql("BEGIN")
             return
@@ -110,23 +121,29 @@ def install(
             turns.end(dbapi_connection)
             raise
 
-    _end_turns_after(engine, turns)
+    _end_turns_after(engine, turns, flush_path)
 
 
-def _end_turns_after(engine: Engine, turns: WriterTurns) -> None:
+def _end_turns_after(engine: Engine, turns: WriterTurns, flush_path: str | None) -> None:
     """SQLAlchemy's commit and rollback events fire before the statement, so the dialect's
-    own methods are wrapped: a turn must last until SQLite has released its lock."""
+    own methods are wrapped: a turn must last until SQLite has released its lock. A commit's
+    flush comes after that, so that the next writer need not wait for it."""
     dialect = engine.dialect
 
-    def ending_the_turn(method: Callable[[Any], None]) -> Callable[[Any], None]:
+    def ending_the_turn(method: Callable[[Any], None], *, flush: bool) -> Callable[[Any], None]:
         def run(dbapi_connection: Any) -> None:
+            # Commits are handed the pool's proxy of the connection, which `note_begin` marked.
+            changed = flush and sqlite_flush.changed_rows(dbapi_connection)
             try:
                 method(dbapi_connection)
             finally:
                 turns.end(dbapi_connection)
+            if changed and flush_path is not None:
+                sqlite_flush.flush_log(flush_path)
 
         return run
 
     # Instance attributes shadow the methods for this engine's dialect only.
     for name in ("do_commit", "do_rollback", "do_close"):
-        setattr(dialect, name, ending_the_turn(getattr(dialect, name)))
+        flush = name == "do_commit" and flush_path is not None
+        setattr(dialect, name, ending_the_turn(getattr(dialect, name), flush=flush))
