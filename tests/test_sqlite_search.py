@@ -165,6 +165,20 @@ def damage(index: str, keep_bytes: int) -> None:
         file.write(bytes(range(251)) * ((size - keep_bytes) // 251 + 1))
 
 
+def printers_indexed(agent: Actor, database_path: str, count: int) -> None:
+    for n in range(count):
+        agent.create_ticket(title=f"Printer {n}")
+    sqlite_search.catch_up(database_path)
+
+
+def damage_past_the_schema(database_path: str) -> None:
+    """Damage the index so that attaching it works but reading its tables does not."""
+    index = sqlite_search.index_path(database_path)
+    with sqlite3.connect(index) as connection:
+        (page_size,) = connection.execute("PRAGMA page_size").fetchone()
+    damage(index, keep_bytes=page_size)
+
+
 def test_an_index_that_is_not_a_database_is_set_aside_and_rebuilt(
     agent: Actor, database_path: str, set_aside: str, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -188,14 +202,9 @@ def test_an_index_that_is_not_a_database_is_set_aside_and_rebuilt(
 def test_damage_found_while_indexing_sets_the_index_aside(
     agent: Actor, database_path: str, set_aside: str
 ) -> None:
-    for n in range(3):
-        agent.create_ticket(title=f"Printer {n}")
-    sqlite_search.catch_up(database_path)
+    printers_indexed(agent, database_path, 3)
     assert titles(agent, "printer") == [f"Printer {n}" for n in range(3)]  # connections pooled
-    index = sqlite_search.index_path(database_path)
-    with sqlite3.connect(index) as connection:
-        (page_size,) = connection.execute("PRAGMA page_size").fetchone()
-    damage(index, keep_bytes=page_size)  # the schema survives, the tables do not
+    damage_past_the_schema(database_path)
     agent.create_ticket(title="Printer 3")
 
     assert sqlite_search.catch_up(database_path) == 0
@@ -204,6 +213,24 @@ def test_damage_found_while_indexing_sets_the_index_aside(
     assert titles(agent, "printer") == [f"Printer {n}" for n in range(4)]
     sqlite_search.catch_up(database_path)
     assert index_state(database_path)[1] == 4
+
+
+def test_a_search_that_meets_damage_sets_the_index_aside(
+    agent: Actor, database_path: str, set_aside: str
+) -> None:
+    printers_indexed(agent, database_path, 3)
+    agent.client.application.extensions["ticketdesk"].database.dispose()  # a restart
+    damage_past_the_schema(database_path)
+
+    response = agent.get("/api/tickets", query_string={"q": "printer"})
+    assert response.status_code == 503, response.get_json()
+    assert response.headers["Retry-After"] == "5"
+    assert "search index" in response.get_json()["detail"]
+    assert os.path.exists(set_aside)
+    # The next search reads every ticket, on connections that dropped the damaged file.
+    assert titles(agent, "printer") == [f"Printer {n}" for n in range(3)]
+    sqlite_search.catch_up(database_path)
+    assert index_state(database_path)[1] == 3
 
 
 def test_damage_in_the_database_itself_is_not_blamed_on_the_index(

@@ -117,6 +117,21 @@ def catch_up(database_path: str, *, batches: int | None = None, busy_timeout_s: 
     return taken
 
 
+def set_aside_if_damaged(database_path: str, error: BaseException | None) -> bool:
+    """After a search failed with `error`: whether the index is damaged, checked on a
+    connection of its own. If it is, it is set aside: the indexer rebuilds it, and pooled
+    connections drop the damaged file at their next checkout. Damage in the database itself
+    is left to the caller."""
+    if not isinstance(error, sqlite3.DatabaseError) or not _is_damaged(error):
+        return False
+    found = index_identity(database_path)
+    with _indexer_connection(database_path, busy_timeout_s=0) as connection:
+        if not _index_is_damaged(connection):
+            return False
+    _set_aside(index_path(database_path), found, error)
+    return True
+
+
 def _index_is_damaged(connection: sqlite3.Connection) -> bool:
     try:
         found = connection.execute("PRAGMA search.quick_check").fetchall()

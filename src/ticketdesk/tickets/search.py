@@ -37,9 +37,12 @@ from sqlalchemy import (
     table,
     union_all,
 )
+from sqlalchemy.exc import DatabaseError
+from sqlalchemy.orm import Session
 
 from ticketdesk import sqlite_search
 from ticketdesk.analytics import indexes
+from ticketdesk.errors import Unavailable
 from ticketdesk.tickets.models import Ticket
 
 # Migration 0101 creates these outside the models (autogenerate is told to look away).
@@ -94,6 +97,30 @@ def _sqlite_matches(text: str) -> CompoundSelect[tuple[int]]:
         select(Ticket.id).where(Ticket.id.in_(changed_since), holds_text),
         select(every_ticket.c.id),
     )
+
+
+@contextmanager
+def index_checked(session: Session) -> Iterator[None]:
+    """Run a search: if SQLite finds its index damaged, the index is set aside to be rebuilt
+    and the search answers 503 (the next one reads every ticket until the index is back),
+    rather than every search failing with a 500 until someone notices."""
+    try:
+        yield
+    except DatabaseError as error:
+        path = _sqlite_file_of(session)
+        if path is None or not sqlite_search.set_aside_if_damaged(path, error.orig):
+            raise
+        raise Unavailable("the search index was damaged and is being rebuilt; try again") from error
+
+
+def _sqlite_file_of(session: Session) -> str | None:
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return None
+    for _seq, name, file in connection.exec_driver_sql("PRAGMA database_list"):
+        if name == "main":
+            return str(file) or None
+    return None
 
 
 def _contains(text: str) -> ColumnElement[bool]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -153,9 +154,10 @@ def list_tickets(
     # a million tickets (6 ms on PostgreSQL for one category's open tickets).
     if queue_view:
         total = tickets_now_in(session, statuses=filters.statuses, categories=filters.categories)
-    else:
+        return shown_tickets(session, page, params), total
+    with search.index_checked(session) if filters.text else nullcontext():
         total = session.scalar(count, params) or 0
-    return shown_tickets(session, page, params), total
+        return shown_tickets(session, page, params), total
 
 
 def _filter_params(filters: TicketFilters) -> dict[str, Any]:

@@ -96,6 +96,8 @@ def _domain_problem(error: errors.DomainError) -> Response:
         headers["WWW-Authenticate"] = 'Bearer realm="ticketdesk"'
     if isinstance(error, errors.RateLimited):
         headers["Retry-After"] = str(error.retry_after)
+    if isinstance(error, errors.Unavailable):
+        headers["Retry-After"] = "5"
     return problem(status, error.message, errors=field_errors, headers=headers)
 
 
