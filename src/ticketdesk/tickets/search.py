@@ -114,13 +114,10 @@ def index_checked(session: Session) -> Iterator[None]:
 
 
 def _sqlite_file_of(session: Session) -> str | None:
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        return None
-    for _seq, name, file in connection.exec_driver_sql("PRAGMA database_list"):
-        if name == "main":
-            return str(file) or None
-    return None
+    if session.get_bind().dialect.name != "sqlite":
+        return None  # nothing run: a PostgreSQL transaction may have been aborted by the error
+    databases = session.connection().exec_driver_sql("PRAGMA database_list")
+    return next((str(file) for _seq, name, file in databases if name == "main" and file), None)
 
 
 def _contains(text: str) -> ColumnElement[bool]:
