@@ -109,3 +109,24 @@ def test_normal_leaves_commits_to_the_checkpoints(marks_file: Path, flushes: lis
     finally:
         database.dispose()
     assert flushes == []
+
+
+def test_where_there_is_no_fdatasync_the_log_is_fsynced(
+    marks_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """macOS has no `fdatasync`."""
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def recording_fsync(descriptor: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{descriptor}"))
+        real_fsync(descriptor)
+
+    monkeypatch.delattr(os, "fdatasync")
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    database = _database(marks_file)
+    try:
+        _write(database, "on a Mac")
+    finally:
+        database.dispose()
+    assert synced == [f"{marks_file}-wal"]

@@ -47,7 +47,9 @@ def flush_log(database_path: str) -> None:
         # No log: the last connection to close copied it into the database file, and
         # synced that file, before deleting it.
         return
+    # macOS has no fdatasync; there SQLite itself uses fsync.
+    sync = getattr(os, "fdatasync", os.fsync)
     try:
-        os.fdatasync(descriptor)
+        sync(descriptor)
     finally:
         os.close(descriptor)
