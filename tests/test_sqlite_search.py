@@ -320,3 +320,51 @@ def test_a_built_index_spares_the_search_reading_every_ticket(
     with sqlite3.connect(sqlite_search.index_path(database_path)) as connection:
         connection.execute("UPDATE search_state SET indexed_through = -1")
     assert steps() > built + 10 * 600  # what the condition spares: reading each ticket
+
+
+def test_a_common_text_is_walked_in_the_pages_order_a_rare_one_is_not() -> None:
+    # 135,000 of a million tickets: a page is found after ~185 steps of a walk.
+    assert search.worth_walking(135_000, rows=25, newest_id=1_000_000)
+    # 67 of a million: a walk would read nearly every ticket; sorting 67 costs nothing.
+    assert not search.worth_walking(67, rows=25, newest_id=1_000_000)
+    # The deeper the page, the longer the walk.
+    assert not search.worth_walking(5_000, rows=100_000, newest_id=1_000_000)
+
+
+@pytest.mark.parametrize("sort", ["-opened_at", "id"])
+def test_a_walked_search_finds_the_same_page(
+    agent: Actor, database_path: str, monkeypatch: pytest.MonkeyPatch, sort: str
+) -> None:
+    for n in range(40):
+        agent.create_ticket(title=f"Printer {n}" if n % 4 else f"Screen {n}")
+    sqlite_search.catch_up(database_path)
+    walks: list[bool] = []
+    real_narrowed = search.narrowed
+
+    def narrowed(*args: object, walk: bool = False, **kwargs: object) -> object:
+        walks.append(walk)
+        return real_narrowed(*args, walk=walk, **kwargs)  # type: ignore[arg-type]
+
+    def page(walked: bool) -> list[str]:
+        monkeypatch.setattr(search, "worth_walking", lambda *_a, **_k: walked)
+        response = agent.get(
+            "/api/tickets", query_string={"q": "printer", "sort": sort, "per_page": 7, "page": 2}
+        )
+        assert response.status_code == 200, response.get_json()
+        assert response.headers["X-Total-Count"] == "30"
+        return [ticket["title"] for ticket in response.get_json()]
+
+    monkeypatch.setattr(search, "narrowed", narrowed)
+    assert page(walked=True) == page(walked=False)
+    assert walks == [False, True, False]  # the walk is built only when it is worth it
+
+
+def test_a_walked_page_follows_the_index_of_its_order(session: Session, database_path: str) -> None:
+    query = search.narrowed(select(Ticket.id), "printer", dialect="sqlite", walk=True)
+    page = query.order_by(Ticket.opened_at.desc(), Ticket.id.desc()).limit(25)
+    sql = str(page.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
+    with sqlite3.connect(f"file:{database_path}?mode=ro", uri=True) as connection:
+        sqlite_search.attach(connection, database_path)
+        plan = " / ".join(row[3] for row in connection.execute("EXPLAIN QUERY PLAN " + sql))
+    assert "ix_tickets_opened_at" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan  # no sorting of every match

@@ -32,6 +32,7 @@ from sqlalchemy import (
     case,
     column,
     func,
+    literal_column,
     or_,
     select,
     table,
@@ -62,14 +63,31 @@ _log = table(sqlite_search.LOG_TABLE, column("seq", Integer), column("ticket_id"
 _pg_indexes = table("pg_indexes", column("schemaname"), column("indexname"), column("indexdef"))
 
 
-def narrowed(query: Select[Ticket], text: str, *, dialect: str) -> Select[Ticket]:
-    """`query` narrowed to tickets with `text` in their title or description, any case."""
+def narrowed(
+    query: Select[Ticket], text: str, *, dialect: str, walk: bool = False
+) -> Select[Ticket]:
+    """`query` narrowed to tickets with `text` in their title or description, any case.
+    With `walk` (SQLite), a page is to be found by walking the tickets in the page's order and
+    keeping the matches, rather than by looking up every match and sorting them all (see
+    `worth_walking`)."""
     if dialect == "sqlite" and len(text) >= TRIGRAM:
-        return query.where(Ticket.id.in_(_sqlite_matches(text)))
+        # `+ 0` keeps SQLite from driving the query by the list of matches.
+        ids = Ticket.id + literal_column("0") if walk else Ticket.id
+        return query.where(ids.in_(_sqlite_matches(text)))
     if dialect == "sqlite":
         # SQLite's LIKE folds ASCII only: try each other case of the (at most two) letters.
         return query.where(or_(*(_contains(variant) for variant in _case_variants(text))))
     return query.where(_contains(text))
+
+
+def worth_walking(matches: int, *, rows: int, newest_id: int) -> bool:
+    """Whether the first `rows` of a search's `matches` (in an order an index gives) are found
+    sooner on SQLite by walking that index and keeping the matches, than by looking up every
+    match and sorting them. At a million tickets a match cost about 0.5 us to look up and
+    sort, a step of the walk 0.06 us, and a walk takes about rows x tickets / matches steps:
+    for "vpn", 135,000 matches, a page took 92 ms sorted and 12 ms walked; for a text that
+    two tickets hold, 6 ms sorted and 62 ms walked."""
+    return matches * matches * 8 > rows * newest_id
 
 
 def _sqlite_matches(text: str) -> CompoundSelect[tuple[int]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -140,13 +139,15 @@ def list_tickets(
     if queue is not None:
         page, params = queue
     elif filters.text:
-        # A search's statement is built around its text (see `search.narrowed`), so it is
-        # built anew; the search costs far more than the building.
-        dialect = session.get_bind().dialect.name
-        query = _filtered(visible_tickets_for(agent=actor.is_agent), narrowed_by)
-        count, page = _list_statements_of(
-            search.narrowed(query, filters.text, dialect=dialect), sort
-        )
+        with search.index_checked(session):
+            return _search(
+                session,
+                filters.text,
+                agent=actor.is_agent,
+                narrowed_by=narrowed_by,
+                sort=sort,
+                params=params,
+            )
     else:
         count, page = _list_statements(agent=actor.is_agent, narrowed_by=narrowed_by, sort=sort)
     # A queue is counted from the analytics roll-up, kept in the same transaction as every
@@ -154,10 +155,38 @@ def list_tickets(
     # a million tickets (6 ms on PostgreSQL for one category's open tickets).
     if queue_view:
         total = tickets_now_in(session, statuses=filters.statuses, categories=filters.categories)
-        return shown_tickets(session, page, params), total
-    with search.index_checked(session) if filters.text else nullcontext():
+    else:
         total = session.scalar(count, params) or 0
-        return shown_tickets(session, page, params), total
+    return shown_tickets(session, page, params), total
+
+
+# Sort keys an index orders the tickets by, which a search's page can be walked in.
+WALKABLE_SORTS = frozenset({"id", "opened_at"})
+
+
+def _search(
+    session: Session,
+    text: str,
+    *,
+    agent: bool,
+    narrowed_by: frozenset[str],
+    sort: str,
+    params: dict[str, Any],
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of the visible tickets holding `text`, and how many there are. A search's
+    statements are built around its text (see `search.narrowed`), so they are built anew;
+    the search costs far more than the building."""
+    dialect = session.get_bind().dialect.name
+    query = _filtered(visible_tickets_for(agent=agent), narrowed_by)
+    count, page = _list_statements_of(search.narrowed(query, text, dialect=dialect), sort)
+    total = session.scalar(count, params) or 0
+    if dialect == "sqlite" and sort.lstrip("-") in WALKABLE_SORTS:
+        newest_id = session.scalar(select(func.max(Ticket.id))) or 0
+        rows = params["offset"] + params["limit"]
+        if search.worth_walking(total, rows=rows, newest_id=newest_id):
+            walked = search.narrowed(query, text, dialect=dialect, walk=True)
+            _count, page = _list_statements_of(walked, sort)
+    return shown_tickets(session, page, params), total
 
 
 def _filter_params(filters: TicketFilters) -> dict[str, Any]:
