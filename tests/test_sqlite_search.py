@@ -331,19 +331,31 @@ def test_a_common_text_is_walked_in_the_pages_order_a_rare_one_is_not() -> None:
     assert not search.worth_walking(5_000, rows=100_000, newest_id=1_000_000)
 
 
+@pytest.fixture
+def walks(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Each search statement built, as whether it walks the page's order."""
+    built: list[bool] = []
+    real_narrowed = search.narrowed
+
+    def narrowed(*args: object, walk: bool = False, **kwargs: object) -> object:
+        built.append(walk)
+        return real_narrowed(*args, walk=walk, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(search, "narrowed", narrowed)
+    return built
+
+
 @pytest.mark.parametrize("sort", ["-opened_at", "id"])
 def test_a_walked_search_finds_the_same_page(
-    agent: Actor, database_path: str, monkeypatch: pytest.MonkeyPatch, sort: str
+    agent: Actor,
+    database_path: str,
+    monkeypatch: pytest.MonkeyPatch,
+    walks: list[bool],
+    sort: str,
 ) -> None:
     for n in range(40):
         agent.create_ticket(title=f"Printer {n}" if n % 4 else f"Screen {n}")
     sqlite_search.catch_up(database_path)
-    walks: list[bool] = []
-    real_narrowed = search.narrowed
-
-    def narrowed(*args: object, walk: bool = False, **kwargs: object) -> object:
-        walks.append(walk)
-        return real_narrowed(*args, walk=walk, **kwargs)  # type: ignore[arg-type]
 
     def page(walked: bool) -> list[str]:
         monkeypatch.setattr(search, "worth_walking", lambda *_a, **_k: walked)
@@ -354,7 +366,6 @@ def test_a_walked_search_finds_the_same_page(
         assert response.headers["X-Total-Count"] == "30"
         return [ticket["title"] for ticket in response.get_json()]
 
-    monkeypatch.setattr(search, "narrowed", narrowed)
     assert page(walked=True) == page(walked=False)
     assert walks == [False, True, False]  # the walk is built only when it is worth it
 
@@ -368,3 +379,12 @@ def test_a_walked_page_follows_the_index_of_its_order(session: Session, database
         plan = " / ".join(row[3] for row in connection.execute("EXPLAIN QUERY PLAN " + sql))
     assert "ix_tickets_opened_at" in plan, plan
     assert "TEMP B-TREE" not in plan, plan  # no sorting of every match
+
+
+def test_text_too_short_for_the_index_is_never_walked(
+    agent: Actor, database_path: str, monkeypatch: pytest.MonkeyPatch, walks: list[bool]
+) -> None:
+    agent.create_ticket(title="Printer")
+    monkeypatch.setattr(search, "worth_walking", lambda *_a, **_k: True)
+    assert titles(agent, "pr") == ["Printer"]
+    assert walks == [False]  # compared with every ticket: there is no index to walk by

@@ -63,6 +63,12 @@ _log = table(sqlite_search.LOG_TABLE, column("seq", Integer), column("ticket_id"
 _pg_indexes = table("pg_indexes", column("schemaname"), column("indexname"), column("indexdef"))
 
 
+def looked_up(text: str) -> bool:
+    """Whether `text` is looked up in a trigram index (shorter text is compared with every
+    ticket)."""
+    return len(text) >= TRIGRAM
+
+
 def narrowed(
     query: Select[Ticket], text: str, *, dialect: str, walk: bool = False
 ) -> Select[Ticket]:
@@ -70,7 +76,7 @@ def narrowed(
     With `walk` (SQLite), a page is to be found by walking the tickets in the page's order and
     keeping the matches, rather than by looking up every match and sorting them all (see
     `worth_walking`)."""
-    if dialect == "sqlite" and len(text) >= TRIGRAM:
+    if dialect == "sqlite" and looked_up(text):
         # `+ 0` keeps SQLite from driving the query by the list of matches.
         ids = Ticket.id + literal_column("0") if walk else Ticket.id
         return query.where(ids.in_(_sqlite_matches(text)))

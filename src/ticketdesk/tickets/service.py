@@ -180,7 +180,7 @@ def _search(
     query = _filtered(visible_tickets_for(agent=agent), narrowed_by)
     count, page = _list_statements_of(search.narrowed(query, text, dialect=dialect), sort)
     total = session.scalar(count, params) or 0
-    if dialect == "sqlite" and sort.lstrip("-") in WALKABLE_SORTS:
+    if dialect == "sqlite" and search.looked_up(text) and sort.lstrip("-") in WALKABLE_SORTS:
         newest_id = session.scalar(select(func.max(Ticket.id))) or 0
         rows = params["offset"] + params["limit"]
         if search.worth_walking(total, rows=rows, newest_id=newest_id):
