@@ -108,10 +108,8 @@ def catch_up(database_path: str, *, batches: int | None = None, busy_timeout_s: 
                 if batches is not None:
                     batches -= 1
         except sqlite3.DatabaseError as error:
-            # Damage may be in the database itself, which is no business of the index's.
-            if not (_is_damaged(error) and _index_is_damaged(connection)):
+            if not _set_aside_if_index_fails(connection, database_path, attached, error):
                 raise
-            _set_aside(index_path(database_path), attached, error)
             return taken
         _trim_log(connection)
     return taken
@@ -123,11 +121,23 @@ def set_aside_if_damaged(database_path: str, error: BaseException | None) -> boo
     connections drop the damaged file at their next checkout. Damage in the database itself
     is left to the caller."""
     if not isinstance(error, sqlite3.DatabaseError) or not _is_damaged(error):
-        return False
+        return False  # not worth a connection and a check
     found = index_identity(database_path)
     with _indexer_connection(database_path, busy_timeout_s=0) as connection:
-        if not _index_is_damaged(connection):
-            return False
+        return _set_aside_if_index_fails(connection, database_path, found, error)
+
+
+def _set_aside_if_index_fails(
+    connection: sqlite3.Connection,
+    database_path: str,
+    found: tuple[int, int] | None,
+    error: sqlite3.DatabaseError,
+) -> bool:
+    """Set the index `found` aside if `error` is damage and the index `connection` attached
+    fails its check; whether it was. Damage may be in the database itself, which is no
+    business of the index's."""
+    if not (_is_damaged(error) and _index_is_damaged(connection)):
+        return False
     _set_aside(index_path(database_path), found, error)
     return True
 

@@ -130,20 +130,22 @@ def _end_turns_after(engine: Engine, turns: WriterTurns, flush_path: str | None)
     flush comes after that, so that the next writer need not wait for it."""
     dialect = engine.dialect
 
-    def ending_the_turn(method: Callable[[Any], None], *, flush: bool) -> Callable[[Any], None]:
+    def ending_the_turn(
+        method: Callable[[Any], None], *, flush_to: str | None
+    ) -> Callable[[Any], None]:
         def run(dbapi_connection: Any) -> None:
             # Commits are handed the pool's proxy of the connection, which `note_begin` marked.
-            changed = flush and sqlite_flush.changed_rows(dbapi_connection)
+            changed = flush_to is not None and sqlite_flush.changed_rows(dbapi_connection)
             try:
                 method(dbapi_connection)
             finally:
                 turns.end(dbapi_connection)
-            if changed and flush_path is not None:
-                sqlite_flush.flush_log(flush_path)
+            if flush_to is not None and changed:
+                sqlite_flush.flush_log(flush_to)
 
         return run
 
     # Instance attributes shadow the methods for this engine's dialect only.
     for name in ("do_commit", "do_rollback", "do_close"):
-        flush = name == "do_commit" and flush_path is not None
-        setattr(dialect, name, ending_the_turn(getattr(dialect, name), flush=flush))
+        flush_to = flush_path if name == "do_commit" else None
+        setattr(dialect, name, ending_the_turn(getattr(dialect, name), flush_to=flush_to))

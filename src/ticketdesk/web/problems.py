@@ -17,6 +17,8 @@ from ticketdesk import errors
 log = logging.getLogger(__name__)
 
 PROBLEM_TYPE = "application/problem+json"
+# What a 503 tells clients to wait before trying again, in seconds.
+UNAVAILABLE_RETRY_AFTER = "5"
 
 STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.Unauthenticated: 401,
@@ -97,7 +99,7 @@ def _domain_problem(error: errors.DomainError) -> Response:
     if isinstance(error, errors.RateLimited):
         headers["Retry-After"] = str(error.retry_after)
     if isinstance(error, errors.Unavailable):
-        headers["Retry-After"] = "5"
+        headers["Retry-After"] = UNAVAILABLE_RETRY_AFTER
     return problem(status, error.message, errors=field_errors, headers=headers)
 
 
@@ -121,7 +123,9 @@ def _database_problem(error: DBAPIError) -> Response:
     if isinstance(error, OperationalError) or error.connection_invalidated:
         log.warning("database unavailable: %s", error.orig)
         return problem(
-            503, "the database is unavailable; try again shortly", headers={"Retry-After": "5"}
+            503,
+            "the database is unavailable; try again shortly",
+            headers={"Retry-After": UNAVAILABLE_RETRY_AFTER},
         )
     log.exception("database error")
     return problem(500, "internal error")
@@ -131,7 +135,9 @@ def _pool_exhausted_problem(error: PoolTimeout) -> Response:
     # Every pooled connection is busy (or stuck on a database that stopped answering).
     log.warning("no database connection free: %s", error)
     return problem(
-        503, "the database is unavailable; try again shortly", headers={"Retry-After": "5"}
+        503,
+        "the database is unavailable; try again shortly",
+        headers={"Retry-After": UNAVAILABLE_RETRY_AFTER},
     )
 
 
