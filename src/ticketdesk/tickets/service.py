@@ -179,8 +179,12 @@ def _search(
     dialect = session.get_bind().dialect.name
     query = _filtered(visible_tickets_for(agent=agent), narrowed_by)
     count, page = _list_statements_of(search.narrowed(query, text, dialect=dialect), sort)
+    indexed = dialect == "sqlite" and search.looked_up(text)
+    # An agent sees every ticket, so with nothing else to narrow by, every match counts.
+    if indexed and agent and not narrowed_by:
+        count = search.match_count(text)
     total = session.scalar(count, params) or 0
-    if dialect == "sqlite" and search.looked_up(text) and sort.lstrip("-") in WALKABLE_SORTS:
+    if indexed and sort.lstrip("-") in WALKABLE_SORTS:
         newest_id = session.scalar(select(func.max(Ticket.id))) or 0
         rows = params["offset"] + params["limit"]
         if search.worth_walking(total, rows=rows, newest_id=newest_id):
