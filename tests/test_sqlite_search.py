@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from tests.factories import Actor
@@ -404,3 +404,31 @@ def test_text_too_short_for_the_index_is_never_walked(
     monkeypatch.setattr(search, "worth_walking", lambda *_a, **_k: True)
     assert titles(agent, "pr") == ["Printer"]
     assert walks == [False]  # compared with every ticket: there is no index to walk by
+
+
+def test_few_tickets_are_each_checked_rather_than_looked_up(
+    agent: Actor, requester: Actor, database_path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(3):
+        agent.create_ticket(title=f"Printer {n}", category="hardware" if n else "general")
+    requester.create_ticket(title="My printer")
+    sqlite_search.catch_up(database_path)
+    checked: list[str] = []
+    real_each_checked = search.each_checked
+
+    def each_checked(query: Select[Ticket], text: str) -> Select[Ticket]:
+        checked.append(text)
+        return real_each_checked(query, text)
+
+    monkeypatch.setattr(search, "each_checked", each_checked)
+    assert titles(requester, "printer") == ["My printer"]  # their own one ticket: checked
+    assert checked == ["printer"]
+    assert len(titles(agent, "printer")) == 4  # every ticket: looked up
+    assert checked == ["printer"]
+    response = agent.get("/api/tickets", query_string={"q": "printer", "category": "hardware"})
+    assert [ticket["title"] for ticket in response.get_json()] == ["Printer 2", "Printer 1"]
+    assert checked == ["printer", "printer"]  # two tickets in the category: checked
+    monkeypatch.setattr(search, "CHECK_EACH_UP_TO", 1)
+    response = agent.get("/api/tickets", query_string={"q": "printer", "category": "hardware"})
+    assert response.headers["X-Total-Count"] == "2"
+    assert checked == ["printer", "printer"]  # more than the limit: looked up

@@ -178,11 +178,15 @@ def _search(
     the search costs far more than the building."""
     dialect = session.get_bind().dialect.name
     query = _filtered(visible_tickets_for(agent=agent), narrowed_by)
-    count, page = _list_statements_of(search.narrowed(query, text, dialect=dialect), sort)
     indexed = dialect == "sqlite" and search.looked_up(text)
-    # An agent sees every ticket, so with nothing else to narrow by, every match counts.
-    if indexed and agent and not narrowed_by:
-        count = search.match_count(text)
+    every_ticket = agent and not narrowed_by
+    if indexed and not every_ticket and search.few_enough_to_check(session, query, params):
+        # A requester's own tickets, or the few an agent's filters leave: checked each.
+        count, page = _list_statements_of(search.each_checked(query, text), sort)
+        return shown_tickets(session, page, params), session.scalar(count, params) or 0
+    count, page = _list_statements_of(search.narrowed(query, text, dialect=dialect), sort)
+    if indexed and every_ticket:
+        count = search.match_count(text)  # every match is a ticket the agent sees
     total = session.scalar(count, params) or 0
     if indexed and sort.lstrip("-") in WALKABLE_SORTS:
         newest_id = session.scalar(select(func.max(Ticket.id))) or 0
