@@ -129,13 +129,17 @@ def test_the_indexer_thread_keeps_up(agent: Actor, database_path: str) -> None:
     assert in_index(database_path, ticket["id"])
 
 
-def test_a_lost_index_is_made_again_and_rebuilt(agent: Actor, database_path: str) -> None:
-    agent.create_ticket(title="Printer jam")
-    sqlite_search.catch_up(database_path)
+def lose_the_index(database_path: str) -> None:
     index = sqlite_search.index_path(database_path)
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(index + suffix):
             os.remove(index + suffix)
+
+
+def test_a_lost_index_is_made_again_and_rebuilt(agent: Actor, database_path: str) -> None:
+    agent.create_ticket(title="Printer jam")
+    sqlite_search.catch_up(database_path)
+    lose_the_index(database_path)
     # Pooled connections notice the file is gone and reconnect: finding no index, they make
     # an empty, unbuilt one and read every ticket.
     assert titles(agent, "printer") == ["Printer jam"]
@@ -148,10 +152,7 @@ def test_a_lost_index_is_made_again_and_rebuilt(agent: Actor, database_path: str
 def test_an_unbuilt_index_counts_each_match_once(agent: Actor, database_path: str) -> None:
     agent.create_ticket(title="Printer jam")
     sqlite_search.catch_up(database_path)
-    index = sqlite_search.index_path(database_path)
-    for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(index + suffix):
-            os.remove(index + suffix)
+    lose_the_index(database_path)
     agent.create_ticket(title="Printer toner")  # logged while the index is being made again
     response = agent.get("/api/tickets", query_string={"q": "printer", "sort": "id"})
     assert index_state(database_path) == (sqlite_search.UNBUILT, 0)
