@@ -80,6 +80,11 @@ def scenarios(tickets: int, analytics: list[str]) -> list[Scenario]:
         ),
         Scenario("search", lambda n: ("GET", f"/api/tickets?q={words[n % len(words)]}", None)),
         Scenario(
+            "search own tickets (requester)",
+            lambda n: ("GET", f"/api/tickets?q={words[n % len(words)]}", None),
+            auth="requester",
+        ),
+        Scenario(
             "create a ticket",
             lambda n: (
                 "POST",
