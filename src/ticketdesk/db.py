@@ -97,8 +97,10 @@ def sqlite_file(url: str) -> str | None:
     return path if path not in (None, "", ":memory:") else None
 
 
-# Set on each PostgreSQL connection. Besides the limits and durability above: no parallel
-# workers. A server answers many requests at once on a few cores, so a query's helpers only
+# Set on each PostgreSQL connection, whatever the server's defaults are. A request never
+# waits on a lock or a runaway query for ever, and a commit is acknowledged only once it is
+# flushed to the server's disk (see "Durability and operations" in the README). No parallel
+# workers: a server answers many requests at once on a few cores, so a query's helpers only
 # compete with the other requests: with 8 clients at a million tickets, an agent's search for
 # a common word (a parallel scan) ran at 1-2/s, p50 3.7-4.6 s, and at 7/s, p50 0.9-1.0 s
 # without them; the analytics endpoints and the lists ran as fast or faster.
@@ -139,9 +141,6 @@ def create_db_engine(
         pool_timeout=connect_timeout_s,
         connect_args={
             "connect_timeout": connect_timeout_s,
-            # A request never waits on a lock or a runaway query for ever, and a commit is
-            # acknowledged only once it is flushed to the server's disk, whatever the server's
-            # default is (see "Durability and operations" in the README).
             "options": " ".join(f"-c {setting}" for setting in SESSION_SETTINGS),
             # A connection to a server that vanished without closing it is noticed by TCP.
             "keepalives": 1,

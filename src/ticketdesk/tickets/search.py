@@ -151,14 +151,16 @@ def _sqlite_matches(text: str) -> CompoundSelect[tuple[int]]:
         .limit(case((unbuilt, 0), else_=-1))
         .subquery()
     )
-    every_ticket = select(Ticket.id).where(holds_text).limit(case((unbuilt, -1), else_=0))
+    every_ticket = (
+        select(Ticket.id).where(holds_text).limit(case((unbuilt, -1), else_=0)).subquery()
+    )
     return union_all(
         select(_search.c.rowid).where(
             _search.c[sqlite_search.INDEX_TABLE].match(phrase),
             _search.c.rowid.not_in(changed_since),
         ),
         select(changed.c.id),
-        select(every_ticket.subquery().c.id),
+        select(every_ticket.c.id),
     )
 
 
