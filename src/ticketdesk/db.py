@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import select
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -150,18 +151,23 @@ def create_db_engine(
             "tcp_user_timeout": 15_000,
         },
     )
-    _ping_when_idle(engine)
+    _ping_when_in_doubt(engine)
     return engine
 
 
-def _ping_when_idle(engine: Engine) -> None:
-    """Check a pooled connection that sat idle before handing it out, and replace it if dead.
+def _ping_when_in_doubt(engine: Engine) -> None:
+    """Check a pooled connection before handing it out when it sat idle or the server has
+    written to it since, and replace it if dead.
 
     A connection idle through a database restart or a network cut fails on its next use;
     pinging it first (SQLAlchemy's `pool_pre_ping`) costs three round trips on every
-    request, a third of a ticket read's. A connection back in use within `PING_AFTER_IDLE_S`
-    is trusted; one that breaks anyway fails that one request (503) and makes SQLAlchemy
-    discard the whole pool.
+    request, a third of a ticket read's. Instead a connection is pinged when it sat idle for
+    `PING_AFTER_IDLE_S`, or when its socket has something to read: nothing is due on an idle
+    connection, so the server (or something between) closed it or is saying why. That look
+    is one system call, and catches a restart however soon the connection is reused, and in
+    every pool of the process, not only the one whose request met the outage. What neither
+    catches (a cut that no packet announces, within the idle time) fails that one request
+    (503) and makes SQLAlchemy discard the whole pool.
     """
 
     @event.listens_for(engine, "checkin")
@@ -171,14 +177,25 @@ def _ping_when_idle(engine: Engine) -> None:
     @event.listens_for(engine, "checkout")
     def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         idle_since = record.info.get("idle_since")
-        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_S:
+        if idle_since is None:
             return
+        recently_used = time.monotonic() - idle_since < PING_AFTER_IDLE_S
         try:
+            if recently_used and not _can_read(dbapi_connection.fileno()):
+                return
             engine.dialect.do_ping(dbapi_connection)
             dbapi_connection.rollback()
         except engine.dialect.loaded_dbapi.Error as error:
             # The pool then opens a fresh connection in its place (or fails: 503).
-            raise DisconnectionError("a pooled connection died while idle") from error
+            raise DisconnectionError("a pooled connection died") from error
+
+
+def _can_read(socket_fd: int) -> bool:
+    """Whether an idle connection's socket can be read: it was closed or reset, or the
+    server sent a message (such as why it is ending the session). No round trip."""
+    poller = select.poll()
+    poller.register(socket_fd, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 def _sqlite_engine(url: str, busy_timeout_ms: int, synchronous: str, *, create: bool) -> Engine:

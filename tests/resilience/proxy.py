@@ -65,6 +65,10 @@ class TcpProxy:
         except OSError:
             client.transport.abort()
             return
+        if self._server is None:  # taken down while this connection was being made
+            client.transport.abort()
+            server.transport.abort()
+            return
         self._open.update((client, server))
         await asyncio.gather(self._pipe(client_reader, server), self._pipe(server_reader, client))
 
