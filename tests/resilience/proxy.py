@@ -9,6 +9,8 @@ import threading
 from collections.abc import Coroutine
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 from tests.resilience.server import free_port
 
 
@@ -79,3 +81,22 @@ class TcpProxy:
                 await writer.drain()
         writer.transport.abort()
         self._open.discard(writer)
+
+
+class ProxiedPostgres:
+    """A PostgreSQL database reached through a `TcpProxy`: `url` goes through it."""
+
+    def __init__(self, database_url: str) -> None:
+        real = make_url(database_url)
+        self._proxy = TcpProxy(real.host or "127.0.0.1", real.port or 5432)
+        self._proxy.start()
+        self.url = real.set(host="127.0.0.1", port=self._proxy.port).render_as_string(False)
+
+    def down(self) -> None:
+        self._proxy.down()
+
+    def up(self) -> None:
+        self._proxy.up()
+
+    def close(self) -> None:
+        self._proxy.close()

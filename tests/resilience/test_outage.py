@@ -22,10 +22,9 @@ from typing import Protocol
 import pytest
 import requests
 from flask import Flask
-from sqlalchemy.engine import make_url
 
 from tests.factories import make_user
-from tests.resilience.proxy import TcpProxy
+from tests.resilience.proxy import ProxiedPostgres
 from tests.resilience.server import ServeProcess
 from ticketdesk import migrate
 from ticketdesk.db import open_database
@@ -43,23 +42,6 @@ class Outage(Protocol):
     def down(self) -> None: ...
 
     def up(self) -> None: ...
-
-
-class ProxiedPostgres:
-    def __init__(self, database_url: str) -> None:
-        real = make_url(database_url)
-        self._proxy = TcpProxy(real.host or "127.0.0.1", real.port or 5432)
-        self._proxy.start()
-        self.url = real.set(host="127.0.0.1", port=self._proxy.port).render_as_string(False)
-
-    def down(self) -> None:
-        self._proxy.down()
-
-    def up(self) -> None:
-        self._proxy.up()
-
-    def close(self) -> None:
-        self._proxy.close()
 
 
 class MovableSqlite:

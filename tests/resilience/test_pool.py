@@ -7,9 +7,8 @@ import time
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
-from tests.resilience.proxy import TcpProxy
+from tests.resilience.proxy import ProxiedPostgres
 from ticketdesk.db import PING_AFTER_IDLE_S, open_database
 
 
@@ -18,18 +17,16 @@ def test_a_dropped_connection_is_replaced_even_when_used_a_moment_ago(
 ) -> None:
     if backend != "postgresql":
         pytest.skip("SQLite has no server to drop connections")
-    real = make_url(database_url)
-    proxy = TcpProxy(real.host or "127.0.0.1", real.port or 5432)
-    proxy.start()
-    database = open_database(real.set(port=proxy.port).render_as_string(False))
+    proxied = ProxiedPostgres(database_url)
+    database = open_database(proxied.url)
     try:
         for session in (database.session(write=True), database.read_session()):
             with session:
                 session.execute(text("SELECT 1"))
         last_used = time.monotonic()
 
-        proxy.down()  # a restart: every open connection is reset
-        proxy.up()
+        proxied.down()  # a restart: every open connection is reset
+        proxied.up()
 
         for session in (database.session(write=True), database.read_session()):
             with session:
@@ -37,4 +34,4 @@ def test_a_dropped_connection_is_replaced_even_when_used_a_moment_ago(
         assert time.monotonic() - last_used < PING_AFTER_IDLE_S, "too slow to test the idea"
     finally:
         database.dispose()
-        proxy.close()
+        proxied.close()
