@@ -45,6 +45,7 @@ def _found(actor: Actor, text: str, **params: str) -> list[str]:
     # Every test finds fewer than a page: the count must be just as exact, whatever state
     # the index is in (unbuilt, behind, up to date) and however it is counted.
     assert response.headers["X-Total-Count"] == str(len(titles))
+    assert "X-Total-Count-Exact" not in response.headers
     return titles
 
 
@@ -188,6 +189,38 @@ HISTORY = (
     "Überweisung hängt,Bank sagt nein,open,2024-01-05T10:00:00Z,alice@example.com\n"
     'Printer jam,"Tray 2, again",waiting,2024-01-06T10:00:00Z,bob@example.com\n'
 )
+
+
+@pytest.mark.parametrize("narrowed", [False, True], ids=["every-ticket", "filtered"])
+def test_a_search_counts_as_far_as_the_page_or_the_cap_and_says_when_it_stopped(
+    agent: Actor, monkeypatch: pytest.MonkeyPatch, narrowed: bool
+) -> None:
+    """Matches are counted up to `COUNT_UP_TO` or to the page's last row if further: beyond,
+    X-Total-Count is a lower bound, said so, and the links lead on with no last page."""
+    ids = [agent.create_ticket(title=f"Printer {n}", category="hardware")["id"] for n in range(6)]
+    agent.create_ticket(title="Laptop", category="hardware")
+    monkeypatch.setattr(search, "COUNT_UP_TO", 3)
+    # Few tickets are each checked, and counted exactly: here the index's matches are.
+    monkeypatch.setattr(search, "CHECK_EACH_UP_TO", -1)
+    base = "/api/tickets?q=printer&sort=id&per_page=2" + ("&category=hardware" if narrowed else "")
+
+    def page(number: int) -> tuple[list[int], str, str | None, str]:
+        response = agent.get(f"{base}&page={number}")
+        assert response.status_code == 200
+        headers = response.headers
+        got = [ticket["id"] for ticket in response.get_json()]
+        return got, headers["X-Total-Count"], headers.get("X-Total-Count-Exact"), headers["Link"]
+
+    got, total, exact, links = page(1)
+    assert (got, total, exact) == (ids[:2], "3", "false")  # more than 3
+    assert f'<{base}&page=2>; rel="next"' in links
+    assert 'rel="last"' not in links
+    got, total, exact, links = page(2)  # counted to its last row, the 4th
+    assert (got, total, exact) == (ids[2:4], "4", "false")
+    assert f'<{base}&page=1>; rel="prev"' in links and f'<{base}&page=3>; rel="next"' in links
+    got, total, exact, links = page(3)  # counted to the 6th: all there are
+    assert (got, total, exact) == (ids[4:], "6", None)
+    assert f'<{base}&page=3>; rel="last"' in links and 'rel="next"' not in links
 
 
 @pytest.mark.parametrize("deferred", [False, True], ids=["small", "deferred-indexes"])

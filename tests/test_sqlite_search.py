@@ -340,12 +340,13 @@ def test_a_built_index_spares_the_search_reading_every_ticket(
 
 
 def test_a_common_text_is_walked_in_the_pages_order_a_rare_one_is_not() -> None:
+    first_page = search.walk_pays_from(rows=25, newest_id=1_000_000)
     # 135,000 of a million tickets: a page is found after ~185 steps of a walk.
-    assert search.worth_walking(135_000, rows=25, newest_id=1_000_000)
+    assert first_page <= 135_000
     # 67 of a million: a walk would read nearly every ticket; sorting 67 costs nothing.
-    assert not search.worth_walking(67, rows=25, newest_id=1_000_000)
+    assert first_page > 67
     # The deeper the page, the longer the walk.
-    assert not search.worth_walking(5_000, rows=100_000, newest_id=1_000_000)
+    assert search.walk_pays_from(rows=100_000, newest_id=1_000_000) > 5_000
 
 
 @pytest.fixture
@@ -375,7 +376,7 @@ def test_a_walked_search_finds_the_same_page(
     sqlite_search.catch_up(database_path)
 
     def page(walked: bool) -> list[str]:
-        monkeypatch.setattr(search, "worth_walking", lambda *_a, **_k: walked)
+        monkeypatch.setattr(search, "walk_pays_from", lambda **_k: 0 if walked else 10**9)
         response = agent.get(
             "/api/tickets", query_string={"q": "printer", "sort": sort, "per_page": 7, "page": 2}
         )
@@ -402,7 +403,7 @@ def test_text_too_short_for_the_index_is_never_walked(
     agent: Actor, database_path: str, monkeypatch: pytest.MonkeyPatch, walks: list[bool]
 ) -> None:
     agent.create_ticket(title="Printer")
-    monkeypatch.setattr(search, "worth_walking", lambda *_a, **_k: True)
+    monkeypatch.setattr(search, "walk_pays_from", lambda **_k: 0)
     assert titles(agent, "pr") == ["Printer"]
     assert walks == [False]  # compared with every ticket: there is no index to walk by
 

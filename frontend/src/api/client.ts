@@ -54,17 +54,25 @@ export async function unwrapWithResponse<D>(
   return { data: data as D, response };
 }
 
-/** A page of a list endpoint: its items and X-Total-Count. */
+/**
+ * A page of a list endpoint: its items and X-Total-Count. Not `exact` when the server stopped
+ * counting (X-Total-Count-Exact: false, a search with many matches): more than `total` match.
+ */
 export interface Page<T> {
   items: T[];
   total: number;
+  exact: boolean;
 }
 
 export async function unwrapPage<T>(call: Promise<FetchResult<T[]>>): Promise<Page<T>> {
   const { data, response } = await unwrapWithResponse(call);
   const header = response.headers.get("X-Total-Count");
   const total = header === null ? data.length : Number.parseInt(header, 10);
-  return { items: data, total: Number.isFinite(total) ? total : data.length };
+  return {
+    items: data,
+    total: Number.isFinite(total) ? total : data.length,
+    exact: response.headers.get("X-Total-Count-Exact") !== "false",
+  };
 }
 
 /** The If-Match value for a version we last read. */

@@ -3,9 +3,11 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { json, makeTicket, makeUser, mockApi, renderApp, type Call } from "../test/utils";
 
-function api(tickets = [makeTicket()], total = tickets.length) {
+function api(tickets = [makeTicket()], total = tickets.length, headers: Record<string, string> = {}) {
   return (call: Call) => {
-    if (call.path === "/api/tickets") return json(tickets, { headers: { "X-Total-Count": String(total) } });
+    if (call.path === "/api/tickets") {
+      return json(tickets, { headers: { "X-Total-Count": String(total), ...headers } });
+    }
     if (call.path === "/api/categories") return json(["hardware", "network"]);
     if (call.path === "/api/agents") return json([{ id: 2, name: "Alex Agent", email: "a@example.com" }]);
     return undefined;
@@ -21,6 +23,17 @@ describe("ticket list", () => {
     expect(screen.getByRole("link", { name: "<img src=x onerror=alert(1)>" })).toBeInTheDocument();
     expect(container.querySelector("img")).toBeNull();
     expect(screen.getByText(/Showing 1–25 of 60/)).toBeInTheDocument();
+  });
+
+  it("says 'more than' when the server stopped counting a search, and always offers the next page", async () => {
+    const calls = mockApi(api([makeTicket()], 1000, { "X-Total-Count-Exact": "false" }));
+    renderApp("/tickets?q=printer&page=40", makeUser("agent"));
+    expect(await screen.findByText(/Showing 976–1,000 of more than 1,000/)).toBeInTheDocument();
+    expect(screen.queryByText(/page 40 of/)).toBeNull();
+    await userEvent.setup().click(screen.getByRole("button", { name: "Next" }));
+    await waitFor(() => {
+      expect(calls.filter((c) => c.path === "/api/tickets").at(-1)?.query.get("page")).toBe("41");
+    });
   });
 
   it("sends the URL's filters to the API and puts new ones in the URL", async () => {

@@ -70,6 +70,7 @@ export function TicketListPage() {
             page={params.page}
             perPage={params.perPage}
             total={list.data.total}
+            exact={list.data.exact}
             onPage={(page) => update({ page })}
           />
         </>

@@ -87,7 +87,9 @@ def create_ticket(body: TicketCreate) -> Response:
 
 @bp.get("", responses={200: TicketList})
 def list_tickets(query: TicketListQuery) -> Response:
-    """The tickets you may see, filtered, sorted and paginated (see X-Total-Count and Link)."""
+    """The tickets you may see, filtered, sorted and paginated (see X-Total-Count and Link).
+    A search (`q`) counts its matches up to 1,000, or to the page's last if further: with
+    more, `X-Total-Count-Exact: false` says that more than X-Total-Count match."""
     actor = current_user()
     assignees = query.assignee or []
     filters = service.TicketFilters(
@@ -110,7 +112,10 @@ def list_tickets(query: TicketListQuery) -> Response:
     for ticket in tickets:
         ticket["next_statuses"] = _next_statuses(ticket["status"], actor)
     return page_response(
-        TICKET_LIST.dump_json(TICKET_LIST.validate_python(tickets)), total=total, query=query
+        TICKET_LIST.dump_json(TICKET_LIST.validate_python(tickets)),
+        total=total.count,
+        exact=total.exact,
+        query=query,
     )
 
 

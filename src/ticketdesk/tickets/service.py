@@ -44,6 +44,15 @@ SORT_KEYS: dict[str, ColumnElement[Any]] = {
 SORT_VALUES = tuple(sorted([*SORT_KEYS, *(f"-{key}" for key in SORT_KEYS)]))
 
 
+@dataclass(frozen=True)
+class Total:
+    """How many tickets a list holds: `count`, or with `exact` False more than `count`
+    (counting stopped there)."""
+
+    count: int
+    exact: bool = True
+
+
 @dataclass(frozen=True, kw_only=True)
 class TicketFilters:
     """What a ticket list is narrowed to; empty means no narrowing."""
@@ -121,9 +130,9 @@ def list_tickets(
     sort: str = "-opened_at",
     offset: int = 0,
     limit: int = 25,
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[dict[str, Any]], Total]:
     """One page of the tickets `actor` may see (as shown, see `shown_tickets`), and how many
-    match in all."""
+    match in all (a search's count may stop short: see `Total`)."""
     if sort not in SORT_VALUES:
         raise InvalidValue(f"unknown sort key '{sort}'", field="sort")
     values = _filter_params(filters)
@@ -157,7 +166,7 @@ def list_tickets(
         total = tickets_now_in(session, statuses=filters.statuses, categories=filters.categories)
     else:
         total = session.scalar(count, params) or 0
-    return shown_tickets(session, page, params), total
+    return shown_tickets(session, page, params), Total(total)
 
 
 # Sort keys an index orders the tickets by, which a search's page can be walked in.
@@ -172,8 +181,9 @@ def _search(
     narrowed_by: frozenset[str],
     sort: str,
     params: dict[str, Any],
-) -> tuple[list[dict[str, Any]], int]:
-    """A page of the visible tickets holding `text`, and how many there are. A search's
+) -> tuple[list[dict[str, Any]], Total]:
+    """A page of the visible tickets holding `text`, and how many there are (counted up to
+    `search.COUNT_UP_TO`, or further when the page lies further). A search's
     statements are built around its text (see `search.narrowed`), so they are built anew;
     the search costs far more than the building."""
     dialect = session.get_bind().dialect.name
@@ -183,17 +193,28 @@ def _search(
     if indexed and not every_ticket and search.few_enough_to_check(session, query, params):
         # A requester's own tickets, or the few an agent's filters leave: checked each.
         count, page = _list_statements_of(search.each_checked(query, text), sort)
-        return shown_tickets(session, page, params), session.scalar(count, params) or 0
-    count, page = _list_statements_of(search.narrowed(query, text, dialect=dialect), sort)
-    if indexed and every_ticket:
-        count = search.match_count(text)  # every match is a ticket the agent sees
-    total = session.scalar(count, params) or 0
+        return shown_tickets(session, page, params), Total(session.scalar(count, params) or 0)
+    narrowed = search.narrowed(query, text, dialect=dialect)
+    _count, page = _list_statements_of(narrowed, sort)
+    # Every match is a ticket an agent sees: counted from the index alone.
+    ids = (
+        search.sqlite_matches(text)
+        if indexed and every_ticket
+        else narrowed.with_only_columns(Ticket.id)
+    )
+    rows = params["offset"] + params["limit"]
+    walk_from = None
     if indexed and sort.lstrip("-") in WALKABLE_SORTS:
         newest_id = session.scalar(select(func.max(Ticket.id))) or 0
-        rows = params["offset"] + params["limit"]
-        if search.worth_walking(total, rows=rows, newest_id=newest_id):
-            walked = search.narrowed(query, text, dialect=dialect, walk=True)
-            _count, page = _list_statements_of(walked, sort)
+        walk_from = search.walk_pays_from(rows=rows, newest_id=newest_id)
+    # Said as far as the page goes at least, counted as far as that and whether a walk pays.
+    up_to = max(search.COUNT_UP_TO, rows)
+    limit = max(up_to, walk_from or 0) + 1
+    counted = session.scalar(search.counted_up_to(ids, limit), params) or 0
+    if walk_from is not None and counted >= walk_from:
+        walked = search.narrowed(query, text, dialect=dialect, walk=True)
+        _count, page = _list_statements_of(walked, sort)
+    total = Total(min(counted, up_to), exact=counted <= up_to)
     return shown_tickets(session, page, params), total
 
 

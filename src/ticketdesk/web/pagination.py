@@ -23,19 +23,30 @@ class PageQuery(QueryParams):
         return (self.page - 1) * self.per_page
 
 
-def page_response(items: Sequence[Any] | bytes, *, total: int, query: PageQuery) -> Response:
+def page_response(
+    items: Sequence[Any] | bytes, *, total: int, query: PageQuery, exact: bool = True
+) -> Response:
     """A JSON array of `items` (or the array already encoded) with the headers a client
-    needs to walk the pages."""
+    needs to walk the pages. Not `exact`: more than `total` items match, counted no further
+    than this page (a search's count stops short), so there is a next page and no known
+    last one."""
     if isinstance(items, bytes):
         response = Response(items, mimetype="application/json")
     else:
         response = jsonify(list(items))
     response.headers["X-Total-Count"] = str(total)
-    last = max(1, -(-total // query.per_page))
-    links = {"first": 1, "last": last}
-    if query.page > 1:
-        links["prev"] = min(query.page - 1, last)
-    if query.page < last:
+    links = {"first": 1}
+    if exact:
+        last = max(1, -(-total // query.per_page))
+        links["last"] = last
+        if query.page > 1:
+            links["prev"] = min(query.page - 1, last)
+        if query.page < last:
+            links["next"] = query.page + 1
+    else:
+        response.headers["X-Total-Count-Exact"] = "false"
+        if query.page > 1:
+            links["prev"] = query.page - 1
         links["next"] = query.page + 1
     # Every link is this request's URL with another page number: encoded once.
     kept = urlencode(
