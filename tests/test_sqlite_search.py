@@ -388,9 +388,57 @@ def test_a_walked_search_finds_the_same_page(
     assert walks == [False, True, False]  # the walk is built only when it is worth it
 
 
-def test_a_walked_page_follows_the_index_of_its_order(session: Session, database_path: str) -> None:
-    query = search.narrowed(select(Ticket.id), "printer", dialect="sqlite", walk=True)
-    page = query.order_by(Ticket.opened_at.desc(), Ticket.id.desc()).limit(25)
+@pytest.mark.parametrize("sort", ["-opened_at", "id"])
+def test_a_checked_walk_finds_the_same_page_or_gives_up_for_one_that_does(
+    agent: Actor,
+    database_path: str,
+    monkeypatch: pytest.MonkeyPatch,
+    walks: list[bool],
+    sort: str,
+) -> None:
+    # The matches bunched at one end: the ten newest tickets hold none.
+    for n in range(40):
+        agent.create_ticket(title=f"Printer {n}" if n < 30 else f"Screen {n}")
+    sqlite_search.catch_up(database_path)
+    checked: list[int] = []
+    real_within = search.checked_walk_within
+
+    def page(*, check: bool, walk: bool, within: int | None = None) -> list[str]:
+        def checked_within(**kwargs: int) -> int:
+            checked.append(within or real_within(**kwargs))
+            return checked[-1]
+
+        monkeypatch.setattr(search, "checking_pays_from", lambda **_k: 0 if check else 10**9)
+        monkeypatch.setattr(search, "walk_pays_from", lambda **_k: 0 if walk else 10**9)
+        monkeypatch.setattr(search, "checked_walk_within", checked_within)
+        walks.clear()
+        response = agent.get(
+            "/api/tickets", query_string={"q": "printer", "sort": sort, "per_page": 7, "page": 2}
+        )
+        assert response.status_code == 200, response.get_json()
+        assert response.headers["X-Total-Count"] == "30"
+        return [ticket["title"] for ticket in response.get_json()]
+
+    looked_up = page(check=False, walk=False)
+    assert len(looked_up) == 7 and not checked
+    assert page(check=True, walk=True) == looked_up
+    assert checked and walks == [False]  # found by the checked walk: no other was built
+    # Twelve tickets from either end hold fewer than the page's 14 matches: it gives up.
+    assert page(check=True, walk=True, within=12) == looked_up
+    assert walks == [False, True]  # and walks testing each ticket against the matches
+
+
+@pytest.mark.parametrize("checked", [False, True], ids=["against-matches", "checked"])
+def test_a_walked_page_follows_the_index_of_its_order(
+    session: Session, database_path: str, checked: bool
+) -> None:
+    order = (Ticket.opened_at.desc(), Ticket.id.desc())
+    if checked:
+        first = select(Ticket.id).order_by(*order).limit(5_000)
+        query = search.each_checked_among(select(Ticket.id), "printer", first)
+    else:
+        query = search.narrowed(select(Ticket.id), "printer", dialect="sqlite", walk=True)
+    page = query.order_by(*order).limit(25)
     sql = str(page.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
     with sqlite3.connect(f"file:{database_path}?mode=ro", uri=True) as connection:
         sqlite_search.attach(connection, database_path)

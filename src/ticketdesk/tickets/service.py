@@ -203,18 +203,26 @@ def _search(
         else narrowed.with_only_columns(Ticket.id)
     )
     rows = params["offset"] + params["limit"]
-    walk_from = None
+    walk_from = check_from = newest_id = None
     if indexed and sort.lstrip("-") in WALKABLE_SORTS:
         newest_id = session.scalar(select(func.max(Ticket.id))) or 0
         walk_from = search.walk_pays_from(rows=rows, newest_id=newest_id)
+        check_from = search.checking_pays_from(rows=rows, newest_id=newest_id)
     # Said as far as the page goes at least, counted as far as that and whether a walk pays.
     up_to = max(search.COUNT_UP_TO, rows)
-    limit = max(up_to, walk_from or 0) + 1
+    limit = max(up_to, walk_from or 0, check_from or 0) + 1
     counted = session.scalar(search.counted_up_to(ids, limit), params) or 0
+    total = Total(min(counted, up_to), exact=counted <= up_to)
+    if check_from is not None and newest_id is not None and counted >= check_from:
+        within = search.checked_walk_within(rows=rows, newest_id=newest_id, matches=counted)
+        first = query.with_only_columns(Ticket.id).order_by(*_page_order(sort)).limit(within)
+        _count, checked = _list_statements_of(search.each_checked_among(query, text, first), sort)
+        tickets = shown_tickets(session, checked, params)
+        if len(tickets) == params["limit"]:  # else its matches lie further: walked below
+            return tickets, total
     if walk_from is not None and counted >= walk_from:
         walked = search.narrowed(query, text, dialect=dialect, walk=True)
         _count, page = _list_statements_of(walked, sort)
-    total = Total(min(counted, up_to), exact=counted <= up_to)
     return shown_tickets(session, page, params), total
 
 
@@ -239,10 +247,16 @@ def _list_statements(
     return _list_statements_of(_filtered(visible_tickets_for(agent=agent), narrowed_by), sort)
 
 
-def _list_statements_of(query: Select[Ticket], sort: str) -> tuple[Select[int], Select[Any]]:
+def _page_order(sort: str) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """The ORDER BY of `sort`: its key, then the id the same way to break ties."""
     key = SORT_KEYS[sort.lstrip("-")]
-    order = key.desc() if sort.startswith("-") else key.asc()
-    tiebreak = Ticket.id.desc() if sort.startswith("-") else Ticket.id.asc()
+    if sort.startswith("-"):
+        return key.desc(), Ticket.id.desc()
+    return key.asc(), Ticket.id.asc()
+
+
+def _list_statements_of(query: Select[Ticket], sort: str) -> tuple[Select[int], Select[Any]]:
+    order, tiebreak = _page_order(sort)
     count = query.with_only_columns(func.count(Ticket.id)).order_by(None)
     # The page's ids first, from an index where one fits, then only those rows with their
     # people: joining and sorting every match would read them all (170 ms for an agent's
