@@ -218,7 +218,9 @@ def _search(
         first = query.with_only_columns(Ticket.id).order_by(*_page_order(sort)).limit(within)
         _count, checked = _list_statements_of(search.each_checked_among(query, text, first), sort)
         tickets = shown_tickets(session, checked, params)
-        if len(tickets) == params["limit"]:  # else its matches lie further: walked below
+        # A page filled, or every ticket walked (ids are unique and at most the newest's):
+        # found. Else its matches lie further than the walk went: walked below.
+        if len(tickets) == params["limit"] or within >= newest_id:
             return tickets, total
     if walk_from is not None and counted >= walk_from:
         walked = search.narrowed(query, text, dialect=dialect, walk=True)
