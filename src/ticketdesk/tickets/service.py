@@ -214,18 +214,39 @@ def _search(
     counted = session.scalar(search.counted_up_to(ids, limit), params) or 0
     total = Total(min(counted, up_to), exact=counted <= up_to)
     if check_from is not None and newest_id is not None and counted >= check_from:
-        within = search.checked_walk_within(rows=rows, newest_id=newest_id, matches=counted)
-        first = query.with_only_columns(Ticket.id).order_by(*_page_order(sort)).limit(within)
-        _count, checked = _list_statements_of(search.each_checked_among(query, text, first), sort)
-        tickets = shown_tickets(session, checked, params)
-        # A page filled, or every ticket walked (ids are unique and at most the newest's):
-        # found. Else its matches lie further than the walk went: walked below.
-        if len(tickets) == params["limit"] or within >= newest_id:
-            return tickets, total
+        found = _walked_checking_each(
+            session, query, text, sort, params, newest_id=newest_id, matches=counted
+        )
+        if found is not None:
+            return found, total
     if walk_from is not None and counted >= walk_from:
         walked = search.narrowed(query, text, dialect=dialect, walk=True)
         _count, page = _list_statements_of(walked, sort)
     return shown_tickets(session, page, params), total
+
+
+def _walked_checking_each(
+    session: Session,
+    query: Select[Ticket],
+    text: str,
+    sort: str,
+    params: dict[str, Any],
+    *,
+    newest_id: int,
+    matches: int,
+) -> list[dict[str, Any]] | None:
+    """The page of a search with many `matches`, found by walking the page's order checking
+    each ticket for `text`, within `search.checked_walk_within`; None when the page's matches
+    lie further than that."""
+    rows = params["offset"] + params["limit"]
+    within = search.checked_walk_within(rows=rows, newest_id=newest_id, matches=matches)
+    first = query.with_only_columns(Ticket.id).order_by(*_page_order(sort)).limit(within)
+    _count, page = _list_statements_of(search.each_checked_among(query, text, first), sort)
+    tickets = shown_tickets(session, page, params)
+    # A page filled, or every ticket walked (ids are unique and at most the newest's).
+    if len(tickets) == params["limit"] or within >= newest_id:
+        return tickets
+    return None
 
 
 def _filter_params(filters: TicketFilters) -> dict[str, Any]:
