@@ -363,6 +363,16 @@ def walks(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     return built
 
 
+def _second_page_of_30_printers(agent: Actor, sort: str) -> list[str]:
+    """The titles on page 2 (7 a page) of the search for "printer", which 30 tickets hold."""
+    response = agent.get(
+        "/api/tickets", query_string={"q": "printer", "sort": sort, "per_page": 7, "page": 2}
+    )
+    assert response.status_code == 200, response.get_json()
+    assert response.headers["X-Total-Count"] == "30"
+    return [ticket["title"] for ticket in response.get_json()]
+
+
 @pytest.mark.parametrize("sort", ["-opened_at", "id"])
 def test_a_walked_search_finds_the_same_page(
     agent: Actor,
@@ -377,12 +387,7 @@ def test_a_walked_search_finds_the_same_page(
 
     def page(walked: bool) -> list[str]:
         monkeypatch.setattr(search, "walk_pays_from", lambda **_k: 0 if walked else 10**9)
-        response = agent.get(
-            "/api/tickets", query_string={"q": "printer", "sort": sort, "per_page": 7, "page": 2}
-        )
-        assert response.status_code == 200, response.get_json()
-        assert response.headers["X-Total-Count"] == "30"
-        return [ticket["title"] for ticket in response.get_json()]
+        return _second_page_of_30_printers(agent, sort)
 
     assert page(walked=True) == page(walked=False)
     assert walks == [False, True, False]  # the walk is built only when it is worth it
@@ -412,12 +417,7 @@ def test_a_checked_walk_finds_the_same_page_or_gives_up_for_one_that_does(
         monkeypatch.setattr(search, "walk_pays_from", lambda **_k: 0 if walk else 10**9)
         monkeypatch.setattr(search, "checked_walk_within", checked_within)
         walks.clear()
-        response = agent.get(
-            "/api/tickets", query_string={"q": "printer", "sort": sort, "per_page": 7, "page": 2}
-        )
-        assert response.status_code == 200, response.get_json()
-        assert response.headers["X-Total-Count"] == "30"
-        return [ticket["title"] for ticket in response.get_json()]
+        return _second_page_of_30_printers(agent, sort)
 
     looked_up = page(check=False, walk=False)
     assert len(looked_up) == 7 and not checked
