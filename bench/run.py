@@ -39,7 +39,7 @@ import psycopg
 import requests
 
 from bench import data, load
-from bench.serve import CEILING_PATH
+from bench.serve import BARE_READ_PATH, CEILING_PATH
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TICKETDESK_BENCH_POSTGRES",
@@ -65,6 +65,11 @@ def scenarios(tickets: int, analytics: list[str]) -> list[Scenario]:
     words = data.WORDS
     found = [
         Scenario("read a ticket", lambda n: ("GET", f"/api/tickets/{_spread(n, tickets)}", None)),
+        Scenario(
+            "bare read (no auth, no API shape)",
+            lambda n: ("GET", f"{BARE_READ_PATH}/{_spread(n, tickets)}", None),
+            auth=None,
+        ),
         Scenario(
             "list a filtered page",
             lambda n: (

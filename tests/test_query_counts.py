@@ -17,7 +17,7 @@ from ticketdesk.web.context import app_state
 def count_queries(app: Flask) -> Iterator[list[str]]:
     with app.app_context():
         database = app_state().database
-    # PostgreSQL reads run on an engine of their own (see `open_database`).
+    # Reads run on an engine of their own (see `open_database`).
     engines = {database.engine, database.read_engine}
     statements: list[str] = []
 

@@ -125,15 +125,19 @@ def create_db_engine(
 ) -> Engine:
     """An engine for `url`. Only with `create` (migrations) may a missing SQLite file be
     made: anywhere else a missing file means the database is unreachable, not empty.
-    `autocommit` (PostgreSQL) opens every connection without transactions, for reading."""
+    `autocommit` opens every connection without transactions, for reading only: its
+    connections refuse to write (SQLite's `query_only`, PostgreSQL's read-only default)."""
     url = normalize_url(url)
     if is_sqlite(url):
-        return _sqlite_engine(url, busy_timeout_ms, sqlite_synchronous, create=create)
+        return _sqlite_engine(
+            url, busy_timeout_ms, sqlite_synchronous, create=create, reading=autocommit
+        )
     # Set once when a connection opens: set at each checkout and reset at each checkin, as an
     # execution option would, it cost as much CPU as a ticket read's query.
     reading: dict[str, Any] = (
         {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None} if autocommit else {}
     )
+    settings = [*SESSION_SETTINGS, *(["default_transaction_read_only=on"] if autocommit else [])]
     engine = create_engine(
         url,
         **reading,
@@ -142,7 +146,7 @@ def create_db_engine(
         pool_timeout=connect_timeout_s,
         connect_args={
             "connect_timeout": connect_timeout_s,
-            "options": " ".join(f"-c {setting}" for setting in SESSION_SETTINGS),
+            "options": " ".join(f"-c {setting}" for setting in settings),
             # A connection to a server that vanished without closing it is noticed by TCP.
             "keepalives": 1,
             "keepalives_idle": 10,
@@ -198,7 +202,11 @@ def _can_read(socket_fd: int) -> bool:
     return bool(poller.poll(0))
 
 
-def _sqlite_engine(url: str, busy_timeout_ms: int, synchronous: str, *, create: bool) -> Engine:
+def _sqlite_engine(
+    url: str, busy_timeout_ms: int, synchronous: str, *, create: bool, reading: bool = False
+) -> Engine:
+    """A SQLite engine. `reading`: each statement is its own read transaction (no BEGIN and
+    ROLLBACK around a request), on connections that refuse to write (`query_only`)."""
     parsed = make_url(url)
     path = sqlite_file(url)
     if path and create:
@@ -210,8 +218,13 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, synchronous: str, *, create: 
         parsed = parsed.set(database=f"file:{quote(path)}").update_query_dict(
             {"mode": "rwc" if create else "rw", "uri": "true"}
         )
+    unbegun: dict[str, Any] = (
+        {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None} if reading else {}
+    )
     engine = create_engine(
-        parsed, connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False}
+        parsed,
+        **unbegun,
+        connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
     )
 
     @event.listens_for(engine, "connect")
@@ -224,6 +237,8 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, synchronous: str, *, create: 
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        if reading:
+            cursor.execute("PRAGMA query_only=ON")
         cursor.close()
         sqlite_search.attach(dbapi_connection, path)
         if path:
@@ -231,27 +246,30 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, synchronous: str, *, create: 
             record.info["search_index"] = sqlite_search.index_identity(path)
 
     if path:
-
-        @event.listens_for(engine, "checkout")
-        def _on_checkout(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-            # A pooled connection keeps the file it opened even after that file is moved,
-            # deleted or replaced (a restore, a lost mount): writing there would be writing
-            # into a ghost. Such a connection is dropped, and reconnecting says what is wrong.
-            if file_identity(path) != record.info.get("file"):
-                raise DisconnectionError("the database file was moved, replaced or deleted")
-            # An index set aside as damaged, or lost: the new connection attaches its successor.
-            if sqlite_search.index_identity(path) != record.info.get("search_index"):
-                raise DisconnectionError("the search index was replaced")
-
-    sqlite_turns.install(
-        engine,
-        database_path=path,
-        timeout_s=busy_timeout_ms / 1000,
-        immediate_option=IMMEDIATE,
-        flush_commits=synchronous == "FULL",
-    )
-
+        _drop_when_files_change(engine, path)
+    if not reading:  # a reading engine has no transactions to begin or end, nor writes
+        sqlite_turns.install(
+            engine,
+            database_path=path,
+            timeout_s=busy_timeout_ms / 1000,
+            immediate_option=IMMEDIATE,
+            flush_commits=synchronous == "FULL",
+        )
     return engine
+
+
+def _drop_when_files_change(engine: Engine, path: str) -> None:
+    """Drop a pooled connection whose database file or search index is no longer the one
+    it opened: it keeps that file even after it is moved, deleted or replaced (a restore, a
+    lost mount), and writing there would be writing into a ghost. Reconnecting says what is
+    wrong, or attaches the index's successor (one set aside as damaged, or lost)."""
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if file_identity(path) != record.info.get("file"):
+            raise DisconnectionError("the database file was moved, replaced or deleted")
+        if sqlite_search.index_identity(path) != record.info.get("search_index"):
+            raise DisconnectionError("the search index was replaced")
 
 
 @dataclass
@@ -281,13 +299,15 @@ class Database:
 def open_database(url: str, **options: Any) -> Database:
     """The database at `url`; `options` are `create_db_engine`'s.
 
-    PostgreSQL gives each statement its own snapshot under READ COMMITTED anyway, so a
-    read-only session loses nothing without a transaction, and saves the BEGIN and ROLLBACK
-    round trips (two of a ticket read's four); its connections come from a pool of their
-    own, in autocommit from the start. SQLite keeps its transaction: there it is what holds
-    one snapshot across the statements of a request.
+    Read-only sessions run without a transaction, on connections from a pool of their own,
+    in autocommit from the start: each statement reads its own snapshot, as PostgreSQL's
+    READ COMMITTED gives every statement anyway. That saves the BEGIN and ROLLBACK around a
+    request: on PostgreSQL two of a ticket read's four round trips; on SQLite, where they
+    cost no round trip, the CPU of running them (a tenth of a ticket read's, see
+    bench/RESULTS.md, session 12). In-memory SQLite (tests) has one database per
+    connection, so it keeps one engine.
     """
     engine = create_db_engine(url, **options)
-    if engine.dialect.name != "postgresql":
+    if engine.dialect.name == "sqlite" and sqlite_file(url) is None:
         return Database(engine, read_engine=engine)
     return Database(engine, read_engine=create_db_engine(url, **options, autocommit=True))
