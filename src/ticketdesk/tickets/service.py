@@ -20,11 +20,12 @@ from ticketdesk.analytics.service import tickets_now_in
 from ticketdesk.db import utcnow
 from ticketdesk.enums import PRIORITY_RANK, Priority, Status
 from ticketdesk.errors import Conflict, InvalidValue, NotFound, StaleVersion
+from ticketdesk.precompiled import Precompiled
 from ticketdesk.tickets import search, workflow
 from ticketdesk.tickets.history import change_row, record_change
 from ticketdesk.tickets.models import DEFAULT_CATEGORY, Ticket, TicketChange
 from ticketdesk.tickets.queue import queue_page
-from ticketdesk.tickets.shown import person, shown, shown_tickets
+from ticketdesk.tickets.shown import person, shown, shown_rows, shown_tickets
 from ticketdesk.tickets.visibility import viewer_params, visible_tickets_for
 
 TITLE_MAX = 200
@@ -75,15 +76,16 @@ def title_from(description: str) -> str:
 def read_ticket(session: Session, *, actor: Actor, ticket_id: int) -> dict[str, Any]:
     """One visible ticket as shown (see `shown_tickets`), for reading only."""
     params = {**viewer_params(actor), "ticket_id": ticket_id}
-    found = shown_tickets(session, _shown_by_id(agent=actor.is_agent), params)
+    shown_by_id = _shown_by_id(agent=actor.is_agent)
+    found = shown_rows(shown_by_id.columns, shown_by_id.rows(session.connection(), params))
     if not found:
         raise NotFound(f"ticket {ticket_id} not found")
     return found[0]
 
 
 @cache
-def _shown_by_id(*, agent: bool) -> Select[Any]:
-    return shown(_visible_id(agent=agent))
+def _shown_by_id(*, agent: bool) -> Precompiled:
+    return Precompiled(shown(_visible_id(agent=agent)))
 
 
 def require_visible(session: Session, *, actor: Actor, ticket_id: int) -> None:

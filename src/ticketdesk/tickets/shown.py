@@ -8,6 +8,7 @@ using the mapped `Ticket`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, select
@@ -46,13 +47,17 @@ def shown_tickets(
     and assignee as `{id, name, email}`."""
     # Core statements run on the connection: the session's ORM layer only adds cost here.
     result = session.connection().execute(query, params)
-    columns = list(result.keys())
+    return shown_rows(list(result.keys()), result)
+
+
+def shown_rows(columns: list[str], rows: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
+    """The rows of a `shown` query, named by `columns`, as `shown_tickets` returns them."""
     if columns[-len(_PEOPLE_COLUMNS) :] != _PEOPLE_COLUMNS:
         raise ValueError("not a `shown` query: its people's columns must come last")
     ticket_columns = columns[: -len(_PEOPLE_COLUMNS)]
     tickets = []
     # Plain tuples zipped with the names read once: a mapping per row cost 6-10% of a page.
-    for *values, requester_name, requester_email, assignee_name, assignee_email in result:
+    for *values, requester_name, requester_email, assignee_name, assignee_email in rows:
         ticket = dict(zip(ticket_columns, values, strict=True))
         ticket["requester"] = {
             "id": ticket["requester_id"],
