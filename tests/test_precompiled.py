@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import bindparam, column, event, select, table
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import bindparam, column, event, func, insert, select, table
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from tests.factories import Actor
 from tests.resilience.proxy import ProxiedPostgres
 from ticketdesk.accounts.models import User
 from ticketdesk.db import Database, open_database
 from ticketdesk.precompiled import Precompiled
-from ticketdesk.tickets.models import Ticket
+from ticketdesk.tickets.models import Comment, Ticket
 
 # Every kind of column the hot statements read: enums, UTC times (some NULL), booleans, text.
 EVERY_KIND = (
@@ -99,3 +100,92 @@ def test_a_connection_found_dead_is_invalidated_as_sqlalchemy_would(
     finally:
         database.dispose()
         proxied.close()
+
+
+INSERT_COMMENT = insert(Comment.__table__).returning(  # type: ignore[arg-type]
+    Comment.__table__.c.id, Comment.__table__.c.internal, Comment.__table__.c.created_at
+)
+WRITTEN_AT = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC)
+
+
+def a_comment(ticket_id: int, author_id: int, content: str | None = "Noted") -> dict[str, Any]:
+    # No `internal`: its default (False) is a value SQLAlchemy binds like any other.
+    return {
+        "ticket_id": ticket_id,
+        "author_id": author_id,
+        "content": content,
+        "created_at": WRITTEN_AT,
+    }
+
+
+def comments_on(database: Database, ticket_id: int) -> list[tuple[Any, ...]]:
+    with database.read_session() as session:
+        query = (
+            select(Comment.id, Comment.content, Comment.internal, Comment.created_at)
+            .where(Comment.ticket_id == ticket_id)
+            .order_by(Comment.id)
+        )
+        return [tuple(row) for row in session.execute(query)]
+
+
+def test_an_insert_stores_and_returns_what_sqlalchemy_would(
+    database: Database, agent: Actor
+) -> None:
+    ticket = agent.create_ticket()
+    inserting = Precompiled(INSERT_COMMENT)
+    with database.session(write=True) as session, session.begin():
+        returned = inserting.rows(session.connection(), a_comment(ticket["id"], agent.user_id))
+    assert len(returned) == 1
+    comment_id, internal, created_at = returned[0]
+    assert (internal, created_at) == (False, WRITTEN_AT)
+    assert comments_on(database, ticket["id"]) == [(comment_id, "Noted", False, WRITTEN_AT)]
+
+
+def test_many_rows_are_inserted_in_one_go(database: Database, agent: Actor) -> None:
+    ticket = agent.create_ticket()
+    rows = [a_comment(ticket["id"], agent.user_id, content) for content in ("one", "two")]
+    with database.session(write=True) as session, session.begin():
+        Precompiled(insert(Comment.__table__)).run_many(session.connection(), rows)  # type: ignore[arg-type]
+    stored = comments_on(database, ticket["id"])
+    assert [content for _id, content, *_rest in stored] == ["one", "two"]
+    assert {created_at for *_rest, created_at in stored} == {WRITTEN_AT}
+
+
+def test_rows_returned_by_many_rows_at_once_are_refused(database: Database, agent: Actor) -> None:
+    ticket = agent.create_ticket()
+    with (
+        database.session(write=True) as session,
+        session.begin(),
+        pytest.raises(ValueError, match="returns rows"),
+    ):
+        Precompiled(INSERT_COMMENT).run_many(
+            session.connection(), [a_comment(ticket["id"], agent.user_id)]
+        )
+
+
+def test_python_side_defaults_must_be_given(database: Database, agent: Actor) -> None:
+    ticket = agent.create_ticket()
+    values = a_comment(ticket["id"], agent.user_id)
+    del values["created_at"]  # its default is a Python function, run per row
+    with (
+        database.session(write=True) as session,
+        session.begin(),
+        pytest.raises(ValueError, match="give created_at"),
+    ):
+        Precompiled(INSERT_COMMENT).rows(session.connection(), values)
+
+
+def test_an_insert_refused_by_the_database_raises_as_sqlalchemy_raises(
+    database: Database, agent: Actor
+) -> None:
+    ticket = agent.create_ticket()
+    with (
+        database.session(write=True) as session,
+        session.begin(),
+        pytest.raises(IntegrityError, match="content"),
+    ):
+        Precompiled(INSERT_COMMENT).rows(
+            session.connection(), a_comment(ticket["id"], agent.user_id, content=None)
+        )
+    with database.read_session() as session:
+        assert session.scalar(select(func.count()).select_from(Comment)) == 0

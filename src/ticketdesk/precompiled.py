@@ -20,17 +20,19 @@ listener sees it.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import Insert, Select
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 Processor = Callable[[Any], Any]
+AnySelect = Select[*tuple[Any, ...]]
 
 
 @dataclass(frozen=True)
@@ -41,12 +43,15 @@ class _Compiled:
     compiler: SQLCompiler
     # Bind names in the order of their placeholders (positional paramstyles), else None.
     order: tuple[str, ...] | None
+    # An INSERT's columns not given whose default is a constant, which SQLAlchemy binds.
+    defaults: Mapping[str, Any]
     bind_processors: Mapping[str, Processor]
     # One per column (None: the driver's value as it is).
     result_processors: tuple[Processor | None, ...]
+    returns: bool  # whether it selects or returns rows
 
     def parameters(self, params: Mapping[str, Any]) -> Any:
-        values = self.compiler.construct_params(dict(params))
+        values = self.compiler.construct_params({**self.defaults, **params})
         for name, process in self.bind_processors.items():
             values[name] = process(values[name])
         if self.order is None:
@@ -61,59 +66,107 @@ class _Compiled:
 
 
 class Precompiled:
-    """A Core SELECT run on the driver's cursor. Its values are bound at each execution; it
-    may not hold what SQLAlchemy renders into the SQL per execution (`expanding` IN lists,
-    `literal_execute` values)."""
+    """A Core SELECT, or INSERT, run on the driver's cursor. Its values are bound at each
+    execution; it may not hold what SQLAlchemy renders into the SQL per execution
+    (`expanding` IN lists, `literal_execute` values) or computes in Python before it (a
+    column's default that is a function: an INSERT must be given such a column's value)."""
 
-    def __init__(self, statement: Select[Any]) -> None:
+    def __init__(self, statement: AnySelect | Insert) -> None:
         self.statement = statement
-        self.columns: list[str] = list(statement.selected_columns.keys())
-        self._by_dialect: dict[str, _Compiled] = {}
+        self.columns = list(map(str, statement.exported_columns.keys()))
+        # An INSERT's SQL names the columns it is given: one compiled form per set of them.
+        self._by_key: dict[tuple[str, frozenset[str]], _Compiled] = {}
         self._lock = threading.Lock()
 
     def rows(self, connection: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        """Every row the statement selects with `params` bound, as tuples."""
-        if connection.dispatch.before_cursor_execute:
+        """Every row the statement selects (or returns) with `params` bound, as tuples."""
+        compiled = self._compiled(connection.dialect, params, many=False)
+
+        def run(cursor: Any) -> list[tuple[Any, ...]]:
+            cursor.execute(compiled.sql, compiled.parameters(params))
+            return [compiled.row(raw) for raw in cursor.fetchall()] if compiled.returns else []
+
+        found = self._on_driver(connection, compiled, run, [params])
+        if found is None:
             return [tuple(row) for row in connection.execute(self.statement, dict(params))]
-        compiled = self._compiled(connection.dialect)
-        values = compiled.parameters(params)
+        return found
+
+    def first(self, connection: Connection, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        found = self.rows(connection, params)
+        return found[0] if found else None
+
+    def run_many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Run the statement (which returns nothing) once per row of values, all given the
+        same columns, as the driver's executemany."""
+        if not rows:
+            return
+        compiled = self._compiled(connection.dialect, rows[0], many=True)
+        if compiled.returns:
+            raise ValueError("a statement that returns rows runs one row at a time (rows)")
+
+        def run(cursor: Any) -> list[tuple[Any, ...]]:
+            cursor.executemany(compiled.sql, [compiled.parameters(row) for row in rows])
+            return []
+
+        if self._on_driver(connection, compiled, run, rows) is None:
+            connection.execute(self.statement, [dict(row) for row in rows])
+
+    def _on_driver(
+        self,
+        connection: Connection,
+        compiled: _Compiled,
+        run: Callable[[Any], list[tuple[Any, ...]]],
+        rows: Sequence[Mapping[str, Any]],
+    ) -> list[tuple[Any, ...]] | None:
+        """What `run` gives on a cursor of `connection`'s driver connection; None where
+        SQLAlchemy must run the statement instead (listeners, a connection found dead)."""
+        if connection.dispatch.before_cursor_execute:
+            return None
         dbapi_connection = connection.connection.dbapi_connection
         if dbapi_connection is None:  # invalidated: let SQLAlchemy say so
-            return [tuple(row) for row in connection.execute(self.statement, dict(params))]
+            return None
         cursor = dbapi_connection.cursor()
         try:
-            cursor.execute(compiled.sql, values)
-            raw_rows = cursor.fetchall()
+            return run(cursor)
         except connection.dialect.loaded_dbapi.Error as error:
             if connection.dialect.is_disconnect(error, dbapi_connection, cursor):
                 # SQLAlchemy meets the same dead connection, and invalidates its pool.
-                return [tuple(row) for row in connection.execute(self.statement, dict(params))]
+                return None
             raise DBAPIError.instance(
                 compiled.sql,
-                values,
+                [dict(row) for row in rows],
                 error,
                 connection.dialect.loaded_dbapi.Error,
                 dialect=connection.dialect,
             ) from error
         finally:
             cursor.close()
-        return [compiled.row(raw) for raw in raw_rows]
 
-    def first(self, connection: Connection, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
-        found = self.rows(connection, params)
-        return found[0] if found else None
-
-    def _compiled(self, dialect: Dialect) -> _Compiled:
-        key = dialect.name
-        compiled = self._by_dialect.get(key)
+    def _compiled(self, dialect: Dialect, params: Mapping[str, Any], *, many: bool) -> _Compiled:
+        key = (dialect.name, frozenset(params) if isinstance(self.statement, Insert) else _ANY)
+        compiled = self._by_key.get(key)
         if compiled is None:
             with self._lock:
-                compiled = self._by_dialect.setdefault(key, _compile(self.statement, dialect))
+                compiled = self._by_key.setdefault(
+                    key, _compile(self.statement, dialect, key[1], many=many)
+                )
         return compiled
 
 
-def _compile(statement: Select[Any], dialect: Dialect) -> _Compiled:
-    compiler = statement.compile(dialect=dialect)
+_ANY: frozenset[str] = frozenset()
+
+
+def _compile(
+    statement: AnySelect | Insert, dialect: Dialect, keys: frozenset[str], *, many: bool
+) -> _Compiled:
+    returns = bool(statement.exported_columns)
+    compiler = statement.compile(
+        dialect=dialect,
+        column_keys=sorted(keys) if isinstance(statement, Insert) else None,
+        # Compiled for executemany, an INSERT without RETURNING gets none implied (the new
+        # primary key that SQLAlchemy would otherwise fetch for a single row).
+        for_executemany=many or not returns,
+    )
     if not isinstance(compiler, SQLCompiler):
         raise TypeError("only SQL statements can be precompiled")
     binds = compiler.binds.values()
@@ -122,6 +175,16 @@ def _compile(statement: Select[Any], dialect: Dialect) -> _Compiled:
             "expanding IN lists and literal_execute values are rendered at each "
             "execution: such a statement cannot be precompiled"
         )
+    defaults: dict[str, Any] = {}
+    computed: list[str] = []
+    for column in compiler.insert_prefetch:
+        if isinstance(column.default, ScalarElementColumnDefault):
+            defaults[column.key] = column.default.arg
+        else:
+            computed.append(column.key)
+    if computed:
+        names = ", ".join(sorted(computed))
+        raise ValueError(f"Python-side defaults are computed per execution; give {names}")
     bind_processors = {
         compiler.bind_names[bind]: process
         for bind in binds
@@ -129,12 +192,14 @@ def _compile(statement: Select[Any], dialect: Dialect) -> _Compiled:
     }
     result_processors = tuple(
         column.type.dialect_impl(dialect).result_processor(dialect, None)
-        for column in statement.selected_columns
+        for column in statement.exported_columns
     )
     return _Compiled(
         sql=compiler.string,
         compiler=compiler,
         order=tuple(compiler.positiontup or ()) if compiler.positional else None,
+        defaults=defaults,
         bind_processors=bind_processors,
         result_processors=result_processors,
+        returns=returns,
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from ticketdesk.accounts.actor import Actor
@@ -31,6 +31,7 @@ from ticketdesk.analytics.models import (
 )
 from ticketdesk.analytics.upsert import add_to_counters
 from ticketdesk.enums import Status
+from ticketdesk.precompiled import Precompiled
 from ticketdesk.tickets.models import Ticket
 
 DONE = (Status.RESOLVED, Status.CLOSED)
@@ -216,35 +217,49 @@ def comment_added(
     """Note the ticket's first public reply from an agent or admin (the earliest one counts)."""
     if internal or not author.is_agent:
         return
-    ticket = session.execute(
-        select(Ticket.category, Ticket.opened_at).where(Ticket.id == ticket_id).with_for_update()
-    ).one()
-    existing = session.execute(
-        select(FirstResponse.responded_at, FirstResponse.category, FirstResponse.bucket).where(
-            FirstResponse.ticket_id == ticket_id
-        )
-    ).one_or_none()
+    connection = session.connection()
+    params = {"ticket_id": ticket_id}
+    category, opened_at = _TICKET_FOR_RESPONSE.rows(connection, params)[0]
+    existing = _FIRST_RESPONSE.first(connection, params)
     created_at = created_at.astimezone(UTC)
-    if existing is not None and existing.responded_at <= created_at:
+    if existing is not None and existing[0] <= created_at:
         return
-    seconds = (created_at - ticket.opened_at).total_seconds()
+    seconds = (created_at - opened_at).total_seconds()
     bucket = bucket_of(seconds)
-    changes = {(month_of(created_at), ticket.category, bucket): 1}
+    changes = {(month_of(created_at), category, bucket): 1}
     if existing is not None:
-        old_key = (month_of(existing.responded_at), existing.category, existing.bucket)
+        responded_at, old_category, old_bucket = existing
+        old_key = (month_of(responded_at), old_category, old_bucket)
         changes[old_key] = changes.get(old_key, 0) - 1
         session.execute(delete(FirstResponse).where(FirstResponse.ticket_id == ticket_id))
-    session.execute(
-        insert(FirstResponse).values(
-            ticket_id=ticket_id,
-            category=ticket.category,
-            opened_at=ticket.opened_at,
-            responded_at=created_at,
-            seconds=seconds,
-            bucket=bucket,
-        )
+    _INSERT_FIRST_RESPONSE.run_many(
+        connection,
+        [
+            {
+                "ticket_id": ticket_id,
+                "category": category,
+                "opened_at": opened_at,
+                "responded_at": created_at,
+                "seconds": seconds,
+                "bucket": bucket,
+            }
+        ],
     )
     _add_first_response_buckets(session, changes)
+
+
+# Every agent's reply runs these (see `precompiled`).
+_TICKET_FOR_RESPONSE = Precompiled(
+    select(Ticket.category, Ticket.opened_at)
+    .where(Ticket.id == bindparam("ticket_id"))
+    .with_for_update()
+)
+_FIRST_RESPONSE = Precompiled(
+    select(FirstResponse.responded_at, FirstResponse.category, FirstResponse.bucket).where(
+        FirstResponse.ticket_id == bindparam("ticket_id")
+    )
+)
+_INSERT_FIRST_RESPONSE = Precompiled(insert(FirstResponse.__table__))  # type: ignore[arg-type]
 
 
 def _add_first_response_buckets(session: Session, changes: dict[tuple[Any, ...], int]) -> None:

@@ -6,9 +6,11 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Insert, Table
+from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+
+from ticketdesk.precompiled import Precompiled
 
 
 def add_to_counters(
@@ -32,15 +34,19 @@ def add_to_counters(
         return
     columns = tuple(name for name in rows[0] if name not in keys)
     dialect = session.get_bind().dialect.name
-    # Core on the connection, with the statement built once: every ticket change runs two
-    # to five of these, and building one cost more than running it.
-    session.connection().execute(_upsert(table, tuple(keys), columns, dialect), rows)
+    # Precompiled, the statement built once: every ticket change runs two to five of these,
+    # and building one cost more than running it.
+    _upsert(table, tuple(keys), columns, dialect).run_many(session.connection(), rows)
 
 
 @cache
-def _upsert(table: Table, keys: tuple[str, ...], columns: tuple[str, ...], dialect: str) -> Insert:
+def _upsert(
+    table: Table, keys: tuple[str, ...], columns: tuple[str, ...], dialect: str
+) -> Precompiled:
     insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    return insert.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={name: table.c[name] + insert.excluded[name] for name in columns},
+    return Precompiled(
+        insert.on_conflict_do_update(
+            index_elements=list(keys),
+            set_={name: table.c[name] + insert.excluded[name] for name in columns},
+        )
     )

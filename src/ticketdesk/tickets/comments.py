@@ -12,6 +12,7 @@ from ticketdesk.accounts.actor import Actor
 from ticketdesk.analytics import aggregates
 from ticketdesk.db import utcnow
 from ticketdesk.errors import NotAllowed
+from ticketdesk.precompiled import Precompiled
 from ticketdesk.tickets.models import Comment
 from ticketdesk.tickets.service import require_visible
 from ticketdesk.tickets.shown import person
@@ -40,9 +41,9 @@ def add_comment(
         "internal": internal,
         "created_at": created_at,
     }
-    # A Core statement, as for a new ticket (see `service.create_ticket`): the unit of work
-    # cost more than the rest of the write.
-    comment_id: int = session.connection().execute(_INSERT_COMMENT, comment).scalar_one()
+    # A precompiled Core statement, as for a new ticket (see `service.create_ticket`): the
+    # unit of work cost more than the rest of the write.
+    (comment_id,) = _INSERT_COMMENT.rows(session.connection(), comment)[0]
     aggregates.comment_added(
         session,
         ticket_id=ticket_id,
@@ -53,7 +54,9 @@ def add_comment(
     return {**comment, "id": comment_id, "author": person(actor)}
 
 
-_INSERT_COMMENT = insert(Comment.__table__).returning(Comment.__table__.c.id)  # type: ignore[arg-type]
+_INSERT_COMMENT = Precompiled(
+    insert(Comment.__table__).returning(Comment.__table__.c.id)  # type: ignore[arg-type]
+)
 
 
 def list_comments(

@@ -91,8 +91,13 @@ def _shown_by_id(*, agent: bool) -> Precompiled:
 def require_visible(session: Session, *, actor: Actor, ticket_id: int) -> None:
     """NotFound unless `actor` may see ticket `ticket_id`; the ticket is not loaded."""
     params = {**viewer_params(actor), "ticket_id": ticket_id}
-    if session.connection().scalar(_visible_id(agent=actor.is_agent), params) is None:
+    if _visible_id_precompiled(agent=actor.is_agent).first(session.connection(), params) is None:
         raise NotFound(f"ticket {ticket_id} not found")
+
+
+@cache
+def _visible_id_precompiled(*, agent: bool) -> Precompiled:
+    return Precompiled(_visible_id(agent=agent))
 
 
 @cache
@@ -373,14 +378,14 @@ def create_ticket(
         "closed_at": now if status == Status.CLOSED else None,
         "version": 1,
     }
-    # Core statements, not the unit of work: flushing a new mapped Ticket and its first
-    # history entry cost more CPU than all the rest of an API create, and every create
+    # Precompiled Core statements, not the unit of work: flushing a new mapped Ticket and its
+    # first history entry cost more CPU than all the rest of an API create, and every create
     # runs inside the database's one write lock on SQLite.
     connection = session.connection()
-    ticket_id: int = connection.execute(_INSERT_TICKET, values).scalar_one()
+    (ticket_id,) = _INSERT_TICKET.rows(connection, values)[0]
     opened = [(None, Status.OPEN)] + ([(Status.OPEN, status)] if status != Status.OPEN else [])
-    connection.execute(
-        _INSERT_CHANGE,
+    _INSERT_CHANGE.run_many(
+        connection,
         [
             change_row(ticket_id=ticket_id, actor=actor, field="status", old=old, new=new, at=now)
             for old, new in opened
@@ -396,8 +401,10 @@ def create_ticket(
     return ticket
 
 
-_INSERT_TICKET = insert(Ticket.__table__).returning(Ticket.__table__.c.id)  # type: ignore[arg-type]
-_INSERT_CHANGE = insert(TicketChange.__table__)  # type: ignore[arg-type]
+_INSERT_TICKET = Precompiled(
+    insert(Ticket.__table__).returning(Ticket.__table__.c.id)  # type: ignore[arg-type]
+)
+_INSERT_CHANGE = Precompiled(insert(TicketChange.__table__))  # type: ignore[arg-type]
 
 
 def update_ticket(
