@@ -8,7 +8,7 @@ export TICKETDESK_INSTANCE ?= $(INSTANCE)
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-python lint format bench bench-http bench-analytics openapi clean \
+.PHONY: help install run test test-python lint format bench bench-http bench-analytics bench-instructions openapi clean \
 	frontend test-frontend lint-frontend test-e2e screenshots
 
 # The web front end (frontend/): npm dependencies, API types generated from the OpenAPI
@@ -49,6 +49,9 @@ bench: bench-http bench-analytics ## both benchmarks below (tens of minutes; res
 
 bench-http: install ## HTTP load: 10k and 1M tickets, SQLite and PostgreSQL (BENCH_ARGS="--tickets 10000")
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+bench-instructions: install ## CPU instructions per request in process (callgrind, 10k SQLite desk)
+	$(BIN)/python -m bench.instructions --desk $(or $(BENCH_DESK),/tmp/ticketdesk-instructions-10k)
 
 lint: install ## ruff check, ruff format --check, mypy --strict
 	$(BIN)/ruff check src tests bench

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import bindparam, column, event, func, insert, select, table
+from sqlalchemy import Integer, bindparam, column, event, func, insert, select, table
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from tests.factories import Actor
@@ -72,10 +72,37 @@ def test_listeners_see_every_statement(database: Database, agent: Actor) -> None
     assert any("FROM tickets" in statement for statement in seen)
 
 
-def test_lists_expanded_at_execution_are_refused(database: Database) -> None:
+def test_lists_and_literal_values_are_rendered_as_sqlalchemy_renders_them(
+    database: Database, agent: Actor
+) -> None:
+    for title in ("One", "Two", "Three"):
+        agent.create_ticket(title=title, status="in_progress" if title == "Two" else "open")
+    # An IN list of enum values (each through its type's processor) and a LIMIT written
+    # into the SQL, as the queue page's statements have.
+    newest = Precompiled(
+        select(Ticket.title)
+        .where(Ticket.status.in_(bindparam("statuses", expanding=True)))
+        .where(Ticket.id >= bindparam("from_id"))
+        .order_by(Ticket.id.desc())
+        .limit(bindparam("depth", type_=Integer(), literal_execute=True))
+    )
+    with database.read_session() as session:
+        connection = session.connection()
+        for statuses, depth in ((["open"], 5), (["open", "in_progress"], 2), ([], 3)):
+            params = {"statuses": statuses, "from_id": 1, "depth": depth}
+            expected = [tuple(row) for row in connection.execute(newest.statement, params)]
+            assert newest.rows(connection, params) == expected
+        assert newest.rows(connection, {"statuses": ["open"], "from_id": 1, "depth": 5}) == [
+            ("Three",),
+            ("One",),
+        ]
+        assert newest.rows(connection, {"statuses": [], "from_id": 1, "depth": 5}) == []
+
+
+def test_expanded_statements_run_one_row_of_values_at_a_time(database: Database) -> None:
     listed = Precompiled(select(Ticket.id).where(Ticket.id.in_(bindparam("ids", expanding=True))))
-    with database.read_session() as session, pytest.raises(ValueError, match="expanding"):
-        listed.rows(session.connection(), {"ids": [1]})
+    with database.read_session() as session, pytest.raises(ValueError, match="one row"):
+        listed.run_many(session.connection(), [{"ids": [1]}])
 
 
 def test_a_connection_found_dead_is_invalidated_as_sqlalchemy_would(

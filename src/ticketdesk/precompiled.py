@@ -20,7 +20,7 @@ listener sees it.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,30 +46,56 @@ class _Compiled:
     # An INSERT's columns not given whose default is a constant, which SQLAlchemy binds.
     defaults: Mapping[str, Any]
     bind_processors: Mapping[str, Processor]
-    # One per column (None: the driver's value as it is).
-    result_processors: tuple[Processor | None, ...]
+    # (index, processor) of each column whose driver value its type converts; the others
+    # are taken as the driver gives them.
+    result_processors: tuple[tuple[int, Processor], ...]
     returns: bool  # whether it selects or returns rows
+    expands: bool  # whether its SQL is finished per execution (see `bound`)
 
-    def parameters(self, params: Mapping[str, Any]) -> Any:
-        values = self.compiler.construct_params({**self.defaults, **params})
-        for name, process in self.bind_processors.items():
+    def bound(self, params: Mapping[str, Any]) -> tuple[str, Any]:
+        """The SQL and the driver's parameters of one execution with `params`."""
+        given = {**self.defaults, **params}
+        if not self.expands:
+            values = self.compiler.construct_params(given)
+            return self.sql, _for_driver(values, self.bind_processors, self.order)
+        # Rendered per execution as SQLAlchemy renders it: a placeholder for each value of
+        # an expanding IN list (its name replaced by theirs), a literal_execute value
+        # written into the SQL.
+        state = self.compiler.construct_expanded_state(given)
+        processors = {**self.bind_processors, **state.processors}
+        return state.statement, _for_driver(dict(state.parameters), processors, state.positiontup)
+
+    def row(self, raw: Sequence[Any]) -> tuple[Any, ...]:
+        # Only the converted columns visited: a page of 25 tickets has 500 values, and a
+        # step through each in Python cost more than SQLAlchemy's compiled row processing.
+        values = list(raw)
+        for index, process in self.result_processors:
+            value = values[index]
+            if value is not None:
+                values[index] = process(value)
+        return tuple(values)
+
+
+def _for_driver(
+    values: MutableMapping[str, Any],
+    processors: Mapping[str, Processor],
+    order: Sequence[str] | None,
+) -> Any:
+    """`values` through their processors, by name or (positional paramstyles) in `order`."""
+    for name, process in processors.items():
+        if name in values:  # not an expanded list's own name, which is gone
             values[name] = process(values[name])
-        if self.order is None:
-            return values
-        return tuple(values[name] for name in self.order)
-
-    def row(self, raw: tuple[Any, ...]) -> tuple[Any, ...]:
-        return tuple(
-            value if process is None or value is None else process(value)
-            for value, process in zip(raw, self.result_processors, strict=True)
-        )
+    if order is None:
+        return values
+    return tuple(values[name] for name in order)
 
 
 class Precompiled:
     """A Core SELECT, or INSERT, run on the driver's cursor. Its values are bound at each
-    execution; it may not hold what SQLAlchemy renders into the SQL per execution
-    (`expanding` IN lists, `literal_execute` values) or computes in Python before it (a
-    column's default that is a function: an INSERT must be given such a column's value)."""
+    execution, `expanding` IN lists and `literal_execute` values rendered into its SQL as
+    SQLAlchemy renders them; it may not hold what SQLAlchemy computes in Python before an
+    execution (a column's default that is a function: an INSERT must be given such a
+    column's value)."""
 
     def __init__(self, statement: AnySelect | Insert) -> None:
         self.statement = statement
@@ -83,7 +109,7 @@ class Precompiled:
         compiled = self._compiled(connection.dialect, params, many=False)
 
         def run(cursor: Any) -> list[tuple[Any, ...]]:
-            cursor.execute(compiled.sql, compiled.parameters(params))
+            cursor.execute(*compiled.bound(params))
             return [compiled.row(raw) for raw in cursor.fetchall()] if compiled.returns else []
 
         found = self._on_driver(connection, compiled, run, [params])
@@ -101,11 +127,14 @@ class Precompiled:
         if not rows:
             return
         compiled = self._compiled(connection.dialect, rows[0], many=True)
-        if compiled.returns:
-            raise ValueError("a statement that returns rows runs one row at a time (rows)")
+        if compiled.returns or compiled.expands:
+            raise ValueError(
+                "a statement that returns rows, or whose SQL is finished per execution, "
+                "runs one row of values at a time (rows)"
+            )
 
         def run(cursor: Any) -> list[tuple[Any, ...]]:
-            cursor.executemany(compiled.sql, [compiled.parameters(row) for row in rows])
+            cursor.executemany(compiled.sql, [compiled.bound(row)[1] for row in rows])
             return []
 
         if self._on_driver(connection, compiled, run, rows) is None:
@@ -170,11 +199,6 @@ def _compile(
     if not isinstance(compiler, SQLCompiler):
         raise TypeError("only SQL statements can be precompiled")
     binds = compiler.binds.values()
-    if any(bind.expanding or bind.literal_execute for bind in binds):
-        raise ValueError(
-            "expanding IN lists and literal_execute values are rendered at each "
-            "execution: such a statement cannot be precompiled"
-        )
     defaults: dict[str, Any] = {}
     computed: list[str] = []
     for column in compiler.insert_prefetch:
@@ -191,8 +215,9 @@ def _compile(
         if (process := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
     }
     result_processors = tuple(
-        column.type.dialect_impl(dialect).result_processor(dialect, None)
-        for column in statement.exported_columns
+        (index, process)
+        for index, column in enumerate(statement.exported_columns)
+        if (process := column.type.dialect_impl(dialect).result_processor(dialect, None))
     )
     return _Compiled(
         sql=compiler.string,
@@ -202,4 +227,5 @@ def _compile(
         bind_processors=bind_processors,
         result_processors=result_processors,
         returns=returns,
+        expands=bool(compiler.literal_execute_params or compiler.post_compile_params),
     )

@@ -99,7 +99,8 @@ def _broken_parts_arrive_whole(case: schemathesis.Case) -> bool:
       and `?category=` an empty list, whatever violation the generator meant by them;
     - a parameter of the query generated as some other JSON value than a string (an
       object, a number), which goes on the wire as its text: the server gets a string, and
-      judges that string.
+      judges that string;
+    - an optional parameter of the query generated as null, which is not sent at all.
     """
     meta = case.meta
     if meta is None or meta.generation.mode.is_positive:
@@ -126,17 +127,16 @@ def _on_the_wire(value: Any) -> str:
 def _arrives_whole(case: schemathesis.Case, location: str, name: Any) -> bool:
     if (location, name) == ("header", "Authorization"):
         return True
-    value = (case.query or {}).get(name) if location == "query" else None
-    if value is None:
+    if location != "query":
         return False
     operation = case.operation
     declared = schema.raw_schema["paths"][operation.path][operation.method.lower()]
-    found = [
-        p["schema"]
-        for p in declared.get("parameters", [])
-        if (p["in"], p["name"]) == ("query", name)
-    ]
-    options = found[0].get("anyOf", [found[0]]) if found else []
+    found = [p for p in declared.get("parameters", []) if (p["in"], p["name"]) == ("query", name)]
+    value = (case.query or {}).get(name)
+    if value is None:
+        # A null is not sent at all: an optional parameter then arrives absent, as valid.
+        return bool(found) and name in (case.query or {}) and not found[0].get("required")
+    options = found[0]["schema"].get("anyOf", [found[0]["schema"]]) if found else []
     lists = [option for option in options if option.get("type") == "array"]
     if lists:
         sent = value if isinstance(value, list) else [value]

@@ -11,7 +11,7 @@ from datetime import datetime
 from functools import cache
 
 import pandas as pd
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from ticketdesk.analytics.frames import fetch_frame
@@ -21,6 +21,7 @@ from ticketdesk.analytics.ranges import TimeRange, Unit, split
 from ticketdesk.analytics.sqlexpr import edge_part, whole_part
 from ticketdesk.db import utcnow
 from ticketdesk.enums import ACTIVE_STATUSES, Status
+from ticketdesk.precompiled import Precompiled
 from ticketdesk.tickets.models import Ticket
 
 
@@ -94,17 +95,18 @@ def tickets_now_in(
     (The ticket list asks this for every page, hence the statements built once.)"""
     query = _tickets_now_in(statuses=bool(statuses), categories=bool(categories))
     params = {"statuses": list(statuses), "categories": list(categories)}
-    return int(session.connection().scalar(query, params) or 0)
+    (tickets,) = query.rows(session.connection(), params)[0]
+    return int(tickets)
 
 
 @cache
-def _tickets_now_in(*, statuses: bool, categories: bool) -> Select[int]:
+def _tickets_now_in(*, statuses: bool, categories: bool) -> Precompiled:
     query = select(func.coalesce(func.sum(StatusCount.tickets), 0))
     if statuses:
         query = query.where(StatusCount.status.in_(bindparam("statuses", expanding=True)))
     if categories:
         query = query.where(StatusCount.category.in_(bindparam("categories", expanding=True)))
-    return query
+    return Precompiled(query)
 
 
 def active_by_category(

@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, Select, bindparam, select, union_all
+from sqlalchemy import Integer, bindparam, select, union_all
 
 from ticketdesk.enums import Status
+from ticketdesk.precompiled import Precompiled
 from ticketdesk.tickets.models import Ticket
 from ticketdesk.tickets.shown import shown
 
@@ -26,7 +27,7 @@ MAX_RANGES = 16
 
 def queue_page(
     statuses: Sequence[Status], categories: Sequence[str], *, sort: str, offset: int, limit: int
-) -> tuple[Select[Any], dict[str, Any]] | None:
+) -> tuple[Precompiled, dict[str, Any]] | None:
     """The statement and parameters of a page of the tickets in these statuses and
     categories (narrowed by nothing else), or None when that list is not a queue by age."""
     if sort.lstrip("-") != "opened_at" or not statuses:
@@ -49,8 +50,9 @@ def queue_page(
 
 
 @cache
-def _merged_ranges(*, statuses: int, categories: int, descending: bool) -> Select[Any]:
-    """Built once per shape; the values are bound at execution (see `queue_page`)."""
+def _merged_ranges(*, statuses: int, categories: int, descending: bool) -> Precompiled:
+    """Built and compiled once per shape; the values are bound at execution (see
+    `queue_page`)."""
     order = Ticket.opened_at.desc() if descending else Ticket.opened_at.asc()
     tiebreak = Ticket.id.desc() if descending else Ticket.id.asc()
     ranges = []
@@ -77,4 +79,4 @@ def _merged_ranges(*, statuses: int, categories: int, descending: bool) -> Selec
         .offset(bindparam("offset"))
         .limit(bindparam("limit"))
     )
-    return shown(page_ids, order, tiebreak)
+    return Precompiled(shown(page_ids, order, tiebreak))

@@ -172,7 +172,7 @@ def list_tickets(
     if queue_view:
         total = tickets_now_in(session, statuses=filters.statuses, categories=filters.categories)
     else:
-        total = session.scalar(count, params) or 0
+        (total,) = count.rows(session.connection(), params)[0]
     return shown_tickets(session, page, params), Total(total)
 
 
@@ -271,10 +271,12 @@ def _filter_params(filters: TicketFilters) -> dict[str, Any]:
 @cache
 def _list_statements(
     *, agent: bool, narrowed_by: frozenset[str], sort: str
-) -> tuple[Select[int], Select[Any]]:
-    """The count and the page of one shape of list, built once: building and keying the
-    statements cost more than running them. Values are bound at execution."""
-    return _list_statements_of(_filtered(visible_tickets_for(agent=agent), narrowed_by), sort)
+) -> tuple[Precompiled, Precompiled]:
+    """The count and the page of one shape of list, built and compiled once: building and
+    keying the statements cost more than running them. Values are bound at execution."""
+    query = _filtered(visible_tickets_for(agent=agent), narrowed_by)
+    count, page = _list_statements_of(query, sort)
+    return Precompiled(count), Precompiled(page)
 
 
 def _page_order(sort: str) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
