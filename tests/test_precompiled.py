@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Integer, bindparam, column, event, func, insert, select, table
+from sqlalchemy import Connection, Integer, bindparam, column, event, func, insert, select, table
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from tests.factories import Actor
@@ -155,6 +157,19 @@ def comments_on(database: Database, ticket_id: int) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in session.execute(query)]
 
 
+@contextmanager
+def writing_refused(
+    database: Database, error: type[Exception], *, match: str
+) -> Iterator[Connection]:
+    """A write transaction's connection, where what runs must raise `error`."""
+    with (
+        database.session(write=True) as session,
+        session.begin(),
+        pytest.raises(error, match=match),
+    ):
+        yield session.connection()
+
+
 def test_an_insert_stores_and_returns_what_sqlalchemy_would(
     database: Database, agent: Actor
 ) -> None:
@@ -180,39 +195,25 @@ def test_many_rows_are_inserted_in_one_go(database: Database, agent: Actor) -> N
 
 def test_rows_returned_by_many_rows_at_once_are_refused(database: Database, agent: Actor) -> None:
     ticket = agent.create_ticket()
-    with (
-        database.session(write=True) as session,
-        session.begin(),
-        pytest.raises(ValueError, match="returns rows"),
-    ):
-        Precompiled(INSERT_COMMENT).run_many(
-            session.connection(), [a_comment(ticket["id"], agent.user_id)]
-        )
+    with writing_refused(database, ValueError, match="returns rows") as connection:
+        Precompiled(INSERT_COMMENT).run_many(connection, [a_comment(ticket["id"], agent.user_id)])
 
 
 def test_python_side_defaults_must_be_given(database: Database, agent: Actor) -> None:
     ticket = agent.create_ticket()
     values = a_comment(ticket["id"], agent.user_id)
     del values["created_at"]  # its default is a Python function, run per row
-    with (
-        database.session(write=True) as session,
-        session.begin(),
-        pytest.raises(ValueError, match="give created_at"),
-    ):
-        Precompiled(INSERT_COMMENT).rows(session.connection(), values)
+    with writing_refused(database, ValueError, match="give created_at") as connection:
+        Precompiled(INSERT_COMMENT).rows(connection, values)
 
 
 def test_an_insert_refused_by_the_database_raises_as_sqlalchemy_raises(
     database: Database, agent: Actor
 ) -> None:
     ticket = agent.create_ticket()
-    with (
-        database.session(write=True) as session,
-        session.begin(),
-        pytest.raises(IntegrityError, match="content"),
-    ):
+    with writing_refused(database, IntegrityError, match="content") as connection:
         Precompiled(INSERT_COMMENT).rows(
-            session.connection(), a_comment(ticket["id"], agent.user_id, content=None)
+            connection, a_comment(ticket["id"], agent.user_id, content=None)
         )
     with database.read_session() as session:
         assert session.scalar(select(func.count()).select_from(Comment)) == 0

@@ -106,7 +106,7 @@ class Precompiled:
 
     def rows(self, connection: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Every row the statement selects (or returns) with `params` bound, as tuples."""
-        compiled = self._compiled(connection.dialect, params, many=False)
+        compiled = self._compiled(connection.dialect, params)
 
         def run(cursor: Any) -> list[tuple[Any, ...]]:
             cursor.execute(*compiled.bound(params))
@@ -126,7 +126,7 @@ class Precompiled:
         same columns, as the driver's executemany."""
         if not rows:
             return
-        compiled = self._compiled(connection.dialect, rows[0], many=True)
+        compiled = self._compiled(connection.dialect, rows[0])
         if compiled.returns or compiled.expands:
             raise ValueError(
                 "a statement that returns rows, or whose SQL is finished per execution, "
@@ -171,34 +171,30 @@ class Precompiled:
         finally:
             cursor.close()
 
-    def _compiled(self, dialect: Dialect, params: Mapping[str, Any], *, many: bool) -> _Compiled:
+    def _compiled(self, dialect: Dialect, params: Mapping[str, Any]) -> _Compiled:
         key = (dialect.name, frozenset(params) if isinstance(self.statement, Insert) else _ANY)
         compiled = self._by_key.get(key)
         if compiled is None:
             with self._lock:
-                compiled = self._by_key.setdefault(
-                    key, _compile(self.statement, dialect, key[1], many=many)
-                )
+                compiled = self._by_key.setdefault(key, _compile(self.statement, dialect, key[1]))
         return compiled
 
 
 _ANY: frozenset[str] = frozenset()
 
 
-def _compile(
-    statement: AnySelect | Insert, dialect: Dialect, keys: frozenset[str], *, many: bool
-) -> _Compiled:
+def _compile(statement: AnySelect | Insert, dialect: Dialect, keys: frozenset[str]) -> _Compiled:
     returns = bool(statement.exported_columns)
     compiler = statement.compile(
         dialect=dialect,
         column_keys=sorted(keys) if isinstance(statement, Insert) else None,
         # Compiled for executemany, an INSERT without RETURNING gets none implied (the new
-        # primary key that SQLAlchemy would otherwise fetch for a single row).
-        for_executemany=many or not returns,
+        # primary key that SQLAlchemy would otherwise fetch for a single row). One that
+        # returns rows is run a row at a time (`rows`), so one form serves each key.
+        for_executemany=not returns,
     )
     if not isinstance(compiler, SQLCompiler):
         raise TypeError("only SQL statements can be precompiled")
-    binds = compiler.binds.values()
     defaults: dict[str, Any] = {}
     computed: list[str] = []
     for column in compiler.insert_prefetch:
@@ -211,7 +207,7 @@ def _compile(
         raise ValueError(f"Python-side defaults are computed per execution; give {names}")
     bind_processors = {
         compiler.bind_names[bind]: process
-        for bind in binds
+        for bind in compiler.binds.values()
         if (process := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
     }
     result_processors = tuple(
