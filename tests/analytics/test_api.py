@@ -120,3 +120,14 @@ def test_the_openapi_document_describes_csv_and_parameters(agent: Actor) -> None
     }
     assert "text/csv" in operation["responses"]["200"]["content"]
     assert "/api/analytics/resolution_times/summary" in document["paths"]
+
+
+@pytest.mark.parametrize("path", RANGED)
+def test_an_empty_range_is_answered(path: str, agent: Actor) -> None:
+    ticket = agent.create_ticket(category="network")
+    agent.patch(f"/api/tickets/{ticket['id']}", json={"status": "resolved"})
+    instant = "2025-02-03T07:13:00Z"
+    response = agent.get(f"/api/analytics/{path}", query_string={"from": instant, "to": instant})
+    assert response.status_code == 200, response.get_json()
+    if path in ("counts_by_category", "active_by_category", "resolution_times/summary"):
+        assert not response.get_json()

@@ -8,22 +8,28 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, Select, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from ticketdesk.analytics.buckets import MEDIAN, P90
-from ticketdesk.analytics.frames import fetch_frame
 from ticketdesk.analytics.models import (
     Resolution,
     ResolutionBucket,
     ResolutionTotal,
     ResolvedDay,
 )
-from ticketdesk.analytics.percentiles import percentile_hours
+from ticketdesk.analytics.percentiles import hours, percentile_buckets
 from ticketdesk.analytics.ranges import TimeRange, Unit, split, widen
-from ticketdesk.analytics.sqlexpr import dialect_of, edge_part, month_label, whole_part
+from ticketdesk.analytics.sqlexpr import (
+    dialect_of,
+    edge_part,
+    month_label,
+    narrowed,
+    whole_part,
+)
 
 SUMMARY_COLUMNS = ["category", "count", "mean_hours", "median_hours", "p90_hours"]
 
@@ -84,56 +90,53 @@ def resolution_summary(
 ) -> pd.DataFrame:
     """Per category of the tickets resolved in the range: count and mean hours (exact), and
     median and p90 hours (from the histogram, within 2.2%)."""
-    sums = _daily_sums(session, time_range, categories)
-    if sums.empty:
-        return pd.DataFrame(columns=SUMMARY_COLUMNS)
-    sums["mean_hours"] = sums["seconds"] / sums["count"] / 3600
-    spread = percentile_hours(
-        _histogram(session, time_range, categories),
-        by="category",
-        quantiles={"median_hours": MEDIAN, "p90_hours": P90},
-    ).drop(columns="count")
-    result = sums.merge(spread, on="category", how="left")
-    return result[SUMMARY_COLUMNS].sort_values("category", ignore_index=True)
+    spread = {
+        category: (hours(median), hours(p90))
+        for category, _count, (median, p90) in percentile_buckets(
+            _histogram(session, time_range, categories), quantiles=[MEDIAN, P90]
+        )
+    }
+    rows = [
+        (category, count, seconds / count / 3600, *spread.get(category, (None, None)))
+        for category, count, seconds in _sums(session, time_range, categories)
+    ]
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
-def _daily_sums(
-    session: Session, time_range: TimeRange, categories: Collection[str]
-) -> pd.DataFrame:
+def _sums(session: Session, time_range: TimeRange, categories: Collection[str]) -> list[Any]:
+    """(category, count, seconds) of the tickets resolved in the range, by category: whole
+    days from the daily counters, the rest from rows."""
     parts = split(time_range, Unit.DAY)
-    queries = []
+    queries: list[Select[*tuple[Any, ...]]] = []
     if parts.whole:
         queries.append(
-            select(
-                ResolvedDay.category,
-                func.sum(ResolvedDay.tickets),
-                func.sum(ResolvedDay.seconds),
+            select(ResolvedDay.category, ResolvedDay.tickets, ResolvedDay.seconds).where(
+                whole_part(parts, ResolvedDay.day)
             )
-            .where(whole_part(parts, ResolvedDay.day))
-            .group_by(ResolvedDay.category)
         )
     if parts.edges:
         queries.append(
-            select(Resolution.category, func.count(), func.sum(Resolution.seconds))
-            .where(edge_part(parts, Resolution.resolved_at))
-            .group_by(Resolution.category)
+            select(Resolution.category, literal(1), Resolution.seconds).where(
+                edge_part(parts, Resolution.resolved_at)
+            )
         )
-    frame = fetch_frame(
-        session,
-        queries,
-        dtypes={"category": str, "count": "int64", "seconds": "float64"},
-        categories=categories,
+    if not queries:  # an empty range
+        return []
+    rows = union_all(*narrowed(queries, categories)).subquery()
+    category, tickets, seconds = rows.c
+    by_category = (
+        select(category, func.sum(tickets), func.sum(seconds))
+        .group_by(category)
+        .having(func.sum(tickets) > 0)
+        .order_by(category)
     )
-    frame = frame.groupby("category", as_index=False)[["count", "seconds"]].sum()
-    return frame[frame["count"] > 0].reset_index(drop=True)
+    return list(session.execute(by_category))
 
 
-def _histogram(
-    session: Session, time_range: TimeRange, categories: Collection[str]
-) -> pd.DataFrame:
+def _histogram(session: Session, time_range: TimeRange, categories: Collection[str]) -> list[Any]:
     """(category, bucket, tickets): whole months from the histogram, the rest from rows."""
     parts = split(time_range, Unit.MONTH)
-    queries = []
+    queries: list[Select[*tuple[Any, ...]]] = []
     if time_range == TimeRange():  # all of history: the all-time histogram answers directly
         queries.append(
             select(ResolutionTotal.category, ResolutionTotal.bucket, ResolutionTotal.tickets)
@@ -141,12 +144,8 @@ def _histogram(
     elif parts.whole:
         queries.append(
             select(
-                ResolutionBucket.category,
-                ResolutionBucket.bucket,
-                func.sum(ResolutionBucket.tickets),
-            )
-            .where(whole_part(parts, ResolutionBucket.month))
-            .group_by(ResolutionBucket.category, ResolutionBucket.bucket)
+                ResolutionBucket.category, ResolutionBucket.bucket, ResolutionBucket.tickets
+            ).where(whole_part(parts, ResolutionBucket.month))
         )
     if parts.edges:
         queries.append(
@@ -154,12 +153,7 @@ def _histogram(
             .where(edge_part(parts, Resolution.resolved_at))
             .group_by(Resolution.category, Resolution.bucket)
         )
-    return fetch_frame(
-        session,
-        queries,
-        dtypes={"category": str, "bucket": "int64", "tickets": "int64"},
-        categories=categories,
-    )
+    return [row for query in narrowed(queries, categories) for row in session.execute(query)]
 
 
 def resolution_time_by_month(
@@ -181,9 +175,9 @@ def resolution_time_by_month(
     )
     if categories:
         query = query.where(ResolvedDay.category.in_(categories))
-    frame = fetch_frame(
-        session, [query], dtypes={"month": str, "count": "int64", "seconds": "float64"}
-    )
-    frame = frame[frame["count"] > 0]
-    frame["mean_hours"] = frame["seconds"] / frame["count"] / 3600
-    return frame[["month", "count", "mean_hours"]].reset_index(drop=True)
+    rows = [
+        (label, int(count), seconds / count / 3600)
+        for label, count, seconds in session.execute(query)
+        if count > 0
+    ]
+    return pd.DataFrame(rows, columns=["month", "count", "mean_hours"])

@@ -9,16 +9,16 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 from functools import cache
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Select, Subquery, bindparam, case, func, select, union_all
 from sqlalchemy.orm import Session
 
-from ticketdesk.analytics.frames import fetch_frame
 from ticketdesk.analytics.models import OpenedCount, StatusCount
 from ticketdesk.analytics.periods import Period, period_start
 from ticketdesk.analytics.ranges import TimeRange, Unit, split
-from ticketdesk.analytics.sqlexpr import edge_part, whole_part
+from ticketdesk.analytics.sqlexpr import edge_part, narrowed, whole_part
 from ticketdesk.db import utcnow
 from ticketdesk.enums import ACTIVE_STATUSES, Status
 from ticketdesk.precompiled import Precompiled
@@ -37,22 +37,21 @@ def ticket_counts(session: Session, *, period: Period, now: datetime | None = No
 
 
 def opened_counts(
-    session: Session,
-    *,
     time_range: TimeRange = TimeRange(),  # noqa: B008 - frozen, so safe as a default
     categories: Collection[str] = (),
-) -> pd.DataFrame:
-    """Tickets opened in `time_range`, by category and current status: columns
-    category, status, tickets (only combinations that have any)."""
+) -> Subquery | None:
+    """Rows (category, status, tickets) of the tickets opened in `time_range`, by category
+    and current status, a combination possibly in more than one row; None when the range
+    is empty."""
     parts = split(time_range, Unit.DAY)
-    queries = []
+    queries: list[Select[*tuple[Any, ...]]] = []
     if time_range == TimeRange():  # all of history: the current counts answer directly
         queries.append(select(StatusCount.category, StatusCount.status, StatusCount.tickets))
     elif parts.whole:
         queries.append(
-            select(OpenedCount.category, OpenedCount.status, func.sum(OpenedCount.tickets))
-            .where(whole_part(parts, OpenedCount.day))
-            .group_by(OpenedCount.category, OpenedCount.status)
+            select(OpenedCount.category, OpenedCount.status, OpenedCount.tickets).where(
+                whole_part(parts, OpenedCount.day)
+            )
         )
     if parts.edges:
         queries.append(
@@ -60,15 +59,9 @@ def opened_counts(
             .where(edge_part(parts, Ticket.opened_at))
             .group_by(Ticket.category, Ticket.status)
         )
-    frame = fetch_frame(
-        session,
-        queries,
-        dtypes={"category": str, "status": str, "tickets": "int64"},
-        categories=categories,
-    )
-    grouped = frame.groupby(["category", "status"])["tickets"].sum().reset_index()
-    result: pd.DataFrame = grouped[grouped["tickets"] > 0].reset_index(drop=True)
-    return result
+    if not queries:
+        return None
+    return union_all(*narrowed(queries, categories)).subquery()
 
 
 def counts_by_category(
@@ -80,11 +73,19 @@ def counts_by_category(
 ) -> dict[str, int]:
     """How many tickets each category has (seed 001), optionally only in some statuses and
     opened within `time_range`. Categories with none are left out."""
-    frame = opened_counts(session, time_range=time_range, categories=categories)
+    opened = opened_counts(time_range, categories)
+    if opened is None:
+        return {}
+    category, status, tickets = opened.c
+    query = (
+        select(category, func.sum(tickets))
+        .group_by(category)
+        .having(func.sum(tickets) > 0)
+        .order_by(category)
+    )
     if statuses:
-        frame = frame[frame["status"].isin([Status(status).value for status in statuses])]
-    totals = frame.groupby("category")["tickets"].sum().sort_index()
-    return {str(category): int(count) for category, count in totals.items()}
+        query = query.where(status.in_([Status(status) for status in statuses]))
+    return {name: int(count) for name, count in session.execute(query)}
 
 
 def tickets_now_in(
@@ -120,8 +121,16 @@ def active_by_category(
     Every category that has tickets is listed, with 0 when none of them is active; the
     busiest categories come first.
     """
-    frame = opened_counts(session, time_range=time_range, categories=categories)
-    active = frame["status"].isin([status.value for status in ACTIVE_STATUSES])
-    frame = frame.assign(count=frame["tickets"].where(active, 0))
-    result = frame.groupby("category")["count"].sum().reset_index()
-    return result.sort_values(["count", "category"], ascending=[False, True], ignore_index=True)
+    opened = opened_counts(time_range, categories)
+    if opened is None:
+        return pd.DataFrame(columns=["category", "count"])
+    category, status, tickets = opened.c
+    active = func.sum(case((status.in_(ACTIVE_STATUSES), tickets), else_=0))
+    query = (
+        select(category, active)
+        .group_by(category)
+        .having(func.sum(tickets) > 0)
+        .order_by(active.desc(), category)
+    )
+    rows = [(name, int(count)) for name, count in session.execute(query)]
+    return pd.DataFrame(rows, columns=["category", "count"])

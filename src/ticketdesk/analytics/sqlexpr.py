@@ -1,10 +1,12 @@
-"""The few SQL expressions that differ between SQLite and PostgreSQL, in one place."""
+"""The SQL pieces the analytics queries share, with the few expressions that differ between
+SQLite and PostgreSQL in one place."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from typing import Any
 
-from sqlalchemy import Date, Float, Integer, and_, case, cast, func, literal, or_, true
+from sqlalchemy import Date, Float, Integer, Select, and_, case, cast, func, literal, or_, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
@@ -69,3 +71,12 @@ def whole_part(split: Split, column: Any) -> ColumnElement[bool]:
 def edge_part(split: Split, column: Any) -> ColumnElement[bool]:
     """The condition on a timestamp column selecting the split's partial stretches."""
     return or_(*[(column >= start) & (column < end) for start, end in split.edges])
+
+
+def narrowed(
+    queries: Iterable[Select[*tuple[Any, ...]]], categories: Collection[str]
+) -> list[Select[*tuple[Any, ...]]]:
+    """`queries` narrowed on their first column (the category) to `categories`, if any."""
+    if not categories:
+        return list(queries)
+    return [query.where(query.selected_columns[0].in_(categories)) for query in queries]
