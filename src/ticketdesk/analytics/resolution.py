@@ -21,7 +21,7 @@ from ticketdesk.analytics.models import (
     ResolutionTotal,
     ResolvedDay,
 )
-from ticketdesk.analytics.percentiles import hours, percentile_buckets
+from ticketdesk.analytics.percentiles import hours, in_order, percentile_buckets
 from ticketdesk.analytics.ranges import TimeRange, Unit, split, widen
 from ticketdesk.analytics.sqlexpr import (
     dialect_of,
@@ -153,7 +153,9 @@ def _histogram(session: Session, time_range: TimeRange, categories: Collection[s
             .where(edge_part(parts, Resolution.resolved_at))
             .group_by(Resolution.category, Resolution.bucket)
         )
-    return [row for query in narrowed(queries, categories) for row in session.execute(query)]
+    if not queries:  # an empty range
+        return []
+    return list(session.connection().execute(in_order(narrowed(queries, categories))))
 
 
 def resolution_time_by_month(
