@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from tests.factories import Actor
+from ticketdesk.analytics.output import records
 
 ENDPOINTS = [
     "ticket_counts",
@@ -131,3 +132,15 @@ def test_an_empty_range_is_answered(path: str, agent: Actor) -> None:
     assert response.status_code == 200, response.get_json()
     if path in ("counts_by_category", "active_by_category", "resolution_times/summary"):
         assert not response.get_json()
+
+
+def test_records_hold_plain_values_and_null_for_missing_ones() -> None:
+    frame = pd.DataFrame(
+        [("a", 1, 2.5, None), ("b", 2, float("nan"), 4.0)], columns=["c", "n", "x", "y"]
+    )
+    rows = records(frame)
+    assert rows == [
+        {"c": "a", "n": 1, "x": 2.5, "y": None},
+        {"c": "b", "n": 2, "x": None, "y": 4.0},
+    ]
+    assert [type(row["n"]) for row in rows] == [int, int]

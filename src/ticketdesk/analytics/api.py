@@ -47,7 +47,10 @@ def ticket_counts(query: TicketCountsQuery) -> Response:
     """
     count = service.ticket_counts(analytics_session(), period=query.period)
     return respond(
-        pd.DataFrame({"count": [count]}), format=query.format, name="ticket_counts", body=count
+        lambda: pd.DataFrame({"count": [count]}),
+        format=query.format,
+        name="ticket_counts",
+        body=count,
     )
 
 
@@ -61,8 +64,12 @@ def counts_by_category(query: CountsByCategoryQuery) -> Response:
         statuses=query.status or (),
         categories=query.categories,
     )
-    frame = pd.DataFrame({"category": list(counts), "count": list(counts.values())})
-    return respond(frame, format=query.format, name="counts_by_category", body=counts)
+    return respond(
+        lambda: pd.DataFrame({"category": list(counts), "count": list(counts.values())}),
+        format=query.format,
+        name="counts_by_category",
+        body=counts,
+    )
 
 
 @bp.get("/active_by_category", responses={200: ActiveByCategory})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -22,19 +24,32 @@ def csv_response(frame: pd.DataFrame, *, name: str) -> Response:
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as plain dicts, missing values as null."""
-    cleaned = frame.astype(object).where(frame.notna(), None)
-    return [{str(key): value for key, value in row.items()} for row in cleaned.to_dict("records")]
+    """Rows as plain dicts of plain values, missing values (NaN) as null. (In Python: the
+    same through pandas' `astype(object).where(notna)` cost a millisecond a request.)"""
+    return [
+        {str(key): None if _missing(value) else value for key, value in row.items()}
+        for row in frame.to_dict("records")
+    ]
+
+
+def _missing(value: Any) -> bool:
+    return isinstance(value, float) and math.isnan(value)
 
 
 def respond(
-    frame: pd.DataFrame, *, format: str | None, name: str, body: Any | None = None
+    table: pd.DataFrame | Callable[[], pd.DataFrame],
+    *,
+    format: str | None,
+    name: str,
+    body: Any | None = None,
 ) -> Response:
-    """`frame` as CSV, or as JSON: `body` when given, else the frame's rows."""
-    response = (
-        csv_response(frame, name=name)
-        if wants_csv(format)
-        else jsonify(records(frame) if body is None else body)
-    )
+    """The `table` as CSV, or as JSON: `body` when given, else the table's rows. With a
+    `body`, the table may be a function that makes it: it is then made only for CSV."""
+    if wants_csv(format):
+        response = csv_response(table if isinstance(table, pd.DataFrame) else table(), name=name)
+    elif body is not None:
+        response = jsonify(body)
+    else:
+        response = jsonify(records(table if isinstance(table, pd.DataFrame) else table()))
     response.vary.add("Accept")
     return response
