@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 import pandas as pd
@@ -168,18 +170,26 @@ def resolution_time_by_month(
     columns month ('YYYY-MM'), count, mean_hours. `time_range` picks whole months: those
     from the one holding its start to the one holding its end."""
     parts = split(widen(time_range, Unit.MONTH), Unit.MONTH)
-    month = month_label(dialect_of(session), ResolvedDay.day)
+    # Summed by day in the key's order, then by month here: grouped by the month's label,
+    # SQLite sorted every counter row (about twice the CPU at a million tickets).
     query = (
-        select(month, func.sum(ResolvedDay.tickets), func.sum(ResolvedDay.seconds))
+        select(
+            month_label(dialect_of(session), ResolvedDay.day),
+            func.sum(ResolvedDay.tickets),
+            func.sum(ResolvedDay.seconds),
+        )
         .where(whole_part(parts, ResolvedDay.day))
-        .group_by(month)
-        .order_by(month)
+        .group_by(ResolvedDay.day)
+        .order_by(ResolvedDay.day)
     )
     if categories:
         query = query.where(ResolvedDay.category.in_(categories))
-    rows = [
-        (label, int(count), seconds / count / 3600)
-        for label, count, seconds in session.execute(query)
-        if count > 0
-    ]
+    rows = []
+    for label, days in groupby(session.connection().execute(query), key=itemgetter(0)):
+        count, seconds = 0, 0.0
+        for _label, tickets, day_seconds in days:
+            count += tickets
+            seconds += day_seconds
+        if count > 0:
+            rows.append((label, count, seconds / count / 3600))
     return pd.DataFrame(rows, columns=["month", "count", "mean_hours"])
