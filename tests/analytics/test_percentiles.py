@@ -1,26 +1,55 @@
-"""Percentiles walked over histogram rows, against the same values listed one by one."""
+"""Percentiles read from histogram rows, against the same values listed one by one."""
 
 from __future__ import annotations
 
 import random
 from fractions import Fraction
 
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
 from ticketdesk.analytics.buckets import MEDIAN, P90
+from ticketdesk.analytics.models import ResolutionTotal
 from ticketdesk.analytics.percentiles import percentile_buckets
 
+QUANTILES = [Fraction(1, 100), MEDIAN, P90, Fraction(1)]
 
-def test_percentile_buckets_match_the_values_listed_one_by_one() -> None:
+
+def test_percentile_buckets_match_the_values_listed_one_by_one(session: Session) -> None:
     rng = random.Random(7)
-    quantiles = [Fraction(1, 100), MEDIAN, P90, Fraction(1)]
-    for _ in range(200):
-        rows = sorted(
-            (rng.choice("abc"), rng.randrange(20), rng.randrange(4))
-            for _ in range(rng.randrange(30))
-        )  # in order, a bucket repeated, some with no tickets
-        got = percentile_buckets(rows, quantiles=quantiles)
-        expected = []
-        for group in sorted({group for group, _bucket, tickets in rows if tickets}):
-            values = [b for g, b, tickets in rows if g == group for _ in range(tickets)]
-            ranks = [max(1, -(-len(values) * q.numerator // q.denominator)) for q in quantiles]
-            expected.append((group, len(values), [values[at - 1] for at in ranks]))
-        assert got == expected, rows
+    histogram = select(ResolutionTotal.category, ResolutionTotal.bucket, ResolutionTotal.tickets)
+    for _ in range(25):
+        rows = {
+            (rng.choice("abc"), rng.randrange(300)): rng.randrange(4)
+            for _ in range(rng.randrange(60))
+        }  # some buckets with no tickets, some groups with none at all
+        session.execute(delete(ResolutionTotal))
+        if rows:
+            session.execute(
+                insert(ResolutionTotal),
+                [{"category": g, "bucket": b, "tickets": n} for (g, b), n in rows.items()],
+            )
+        # The same histogram twice: every bucket comes in two rows, to be added up.
+        for copies in (1, 2):
+            got = percentile_buckets(session, [histogram] * copies, quantiles=QUANTILES)
+            assert got == _listed_one_by_one(rows, copies), rows
+
+
+def _listed_one_by_one(
+    rows: dict[tuple[str, int], int], copies: int
+) -> list[tuple[str, int, list[int]]]:
+    expected = []
+    for group in sorted({group for (group, _bucket), tickets in rows.items() if tickets}):
+        values = sorted(
+            bucket
+            for (g, bucket), tickets in rows.items()
+            if g == group
+            for _ in range(tickets * copies)
+        )
+        ranks = [max(1, -(-len(values) * q.numerator // q.denominator)) for q in QUANTILES]
+        expected.append((group, len(values), [values[at - 1] for at in ranks]))
+    return expected
+
+
+def test_no_histogram_has_no_percentiles(session: Session) -> None:
+    assert percentile_buckets(session, [], quantiles=QUANTILES) == []

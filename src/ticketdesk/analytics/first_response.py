@@ -13,7 +13,7 @@ from ticketdesk.analytics.buckets import MEDIAN, P90
 from ticketdesk.analytics.models import FirstResponseBucket, FirstResponseMonth
 from ticketdesk.analytics.percentiles import hours, percentile_buckets
 from ticketdesk.analytics.ranges import TimeRange, Unit, split, widen
-from ticketdesk.analytics.sqlexpr import dialect_of, month_label, whole_part
+from ticketdesk.analytics.sqlexpr import whole_part
 
 COLUMNS = ["month", "count", "median_hours", "p90_hours"]
 
@@ -29,19 +29,14 @@ def first_response_by_month(
     parts = split(widen(time_range, Unit.MONTH), Unit.MONTH)
     # Every category together is a roll-up of its own; a few categories read theirs.
     table = FirstResponseBucket if categories else FirstResponseMonth
-    # Labelled 'YYYY-MM' by the database: a few thousand rows read as dates cost more than
-    # the rest of the request. In the primary key's order (no sorting) but with categories.
-    month = month_label(dialect_of(session), table.month)
-    query = (
-        select(month, table.bucket, table.tickets)
-        .where(whole_part(parts, table.month))
-        .order_by(table.month, table.bucket)
-    )
+    query = select(table.month, table.bucket, table.tickets).where(whole_part(parts, table.month))
     if categories:
         query = query.where(FirstResponseBucket.category.in_(categories))
-    rows = session.connection().execute(query)
-    found = percentile_buckets(rows, quantiles=[MEDIAN, P90])
+    found = percentile_buckets(session, [query], quantiles=[MEDIAN, P90])
     return pd.DataFrame(
-        [(label, count, hours(median), hours(p90)) for label, count, (median, p90) in found],
+        [
+            (month.strftime("%Y-%m"), count, hours(median), hours(p90))
+            for month, count, (median, p90) in found
+        ],
         columns=COLUMNS,
     )

@@ -23,7 +23,7 @@ from ticketdesk.analytics.models import (
     ResolutionTotal,
     ResolvedDay,
 )
-from ticketdesk.analytics.percentiles import hours, in_order, percentile_buckets
+from ticketdesk.analytics.percentiles import hours, percentile_buckets
 from ticketdesk.analytics.ranges import TimeRange, Unit, split, widen
 from ticketdesk.analytics.sqlexpr import (
     dialect_of,
@@ -95,7 +95,7 @@ def resolution_summary(
     spread = {
         category: (hours(median), hours(p90))
         for category, _count, (median, p90) in percentile_buckets(
-            _histogram(session, time_range, categories), quantiles=[MEDIAN, P90]
+            session, _histograms(time_range, categories), quantiles=[MEDIAN, P90]
         )
     }
     rows = [
@@ -135,7 +135,9 @@ def _sums(session: Session, time_range: TimeRange, categories: Collection[str]) 
     return list(session.execute(by_category))
 
 
-def _histogram(session: Session, time_range: TimeRange, categories: Collection[str]) -> list[Any]:
+def _histograms(
+    time_range: TimeRange, categories: Collection[str]
+) -> list[Select[*tuple[Any, ...]]]:
     """(category, bucket, tickets): whole months from the histogram, the rest from rows."""
     parts = split(time_range, Unit.MONTH)
     queries: list[Select[*tuple[Any, ...]]] = []
@@ -155,9 +157,7 @@ def _histogram(session: Session, time_range: TimeRange, categories: Collection[s
             .where(edge_part(parts, Resolution.resolved_at))
             .group_by(Resolution.category, Resolution.bucket)
         )
-    if not queries:  # an empty range
-        return []
-    return list(session.connection().execute(in_order(narrowed(queries, categories))))
+    return narrowed(queries, categories)
 
 
 def resolution_time_by_month(

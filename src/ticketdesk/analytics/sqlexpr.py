@@ -37,6 +37,13 @@ def month_label(dialect: str, day: Any) -> ColumnElement[str]:
     return func.strftime("%Y-%m", day)
 
 
+def text_list(dialect: str, text: Any) -> ColumnElement[str]:
+    """The group's values of a text expression, comma-separated, in no particular order."""
+    if dialect == "postgresql":
+        return func.string_agg(text, ",")
+    return func.group_concat(text, ",")
+
+
 def seconds_between(dialect: str, start: Any, end: Any) -> ColumnElement[float]:
     """end - start in seconds, to the microsecond on both databases."""
     if dialect == "postgresql":
