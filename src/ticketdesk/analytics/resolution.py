@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from itertools import groupby
-from operator import itemgetter
 from typing import Any
 
 import pandas as pd
@@ -170,26 +168,21 @@ def resolution_time_by_month(
     columns month ('YYYY-MM'), count, mean_hours. `time_range` picks whole months: those
     from the one holding its start to the one holding its end."""
     parts = split(widen(time_range, Unit.MONTH), Unit.MONTH)
-    # Summed by day in the key's order, then by month here: grouped by the month's label,
-    # SQLite sorted every counter row (about twice the CPU at a million tickets).
+    # Summed by month in the database, sorting the counter rows, rather than by day there
+    # and by month here: on SQLite every row fetched gives up the GIL and takes it back,
+    # and with four threads in a worker the 730 days cost three times the CPU of this.
+    month = month_label(dialect_of(session), ResolvedDay.day)
     query = (
-        select(
-            month_label(dialect_of(session), ResolvedDay.day),
-            func.sum(ResolvedDay.tickets),
-            func.sum(ResolvedDay.seconds),
-        )
+        select(month, func.sum(ResolvedDay.tickets), func.sum(ResolvedDay.seconds))
         .where(whole_part(parts, ResolvedDay.day))
-        .group_by(ResolvedDay.day)
-        .order_by(ResolvedDay.day)
+        .group_by(month)
+        .order_by(month)
     )
     if categories:
         query = query.where(ResolvedDay.category.in_(categories))
-    rows = []
-    for label, days in groupby(session.connection().execute(query), key=itemgetter(0)):
-        count, seconds = 0, 0.0
-        for _label, tickets, day_seconds in days:
-            count += tickets
-            seconds += day_seconds
-        if count > 0:
-            rows.append((label, count, seconds / count / 3600))
+    rows = [
+        (label, int(count), seconds / count / 3600)
+        for label, count, seconds in session.connection().execute(query)
+        if count > 0
+    ]
     return pd.DataFrame(rows, columns=["month", "count", "mean_hours"])
