@@ -30,6 +30,15 @@ def utc_month(dialect: str, moment: Any) -> ColumnElement[Any]:
     return func.date(moment, "start of month", type_=Date)
 
 
+def period_of_day(dialect: str, period: str, day: Any) -> ColumnElement[Any]:
+    """The first day of the calendar week (from Monday) or month holding a DATE."""
+    if dialect == "postgresql":
+        return cast(func.date_trunc(period, day), Date)
+    if period == "week":  # to the Sunday ending the week (that day if a Sunday), then back
+        return func.date(day, "weekday 0", "-6 days", type_=Date)
+    return func.date(day, "start of month", type_=Date)
+
+
 def month_label(dialect: str, day: Any) -> ColumnElement[str]:
     """'YYYY-MM' of a DATE column."""
     if dialect == "postgresql":

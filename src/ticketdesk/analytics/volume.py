@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ticketdesk.analytics.models import OpenedCount, ResolvedDay, StatusCount
 from ticketdesk.analytics.ranges import TimeRange, Unit, next_unit
+from ticketdesk.analytics.sqlexpr import dialect_of, period_of_day
 from ticketdesk.db import utcnow
 from ticketdesk.errors import InvalidValue
 
@@ -52,8 +53,8 @@ def ticket_volume(
     first, stop = starts[0], _next(starts[-1], interval)
     per_period = {start: [0, 0] for start in starts}
     for side, model in enumerate(DAILY):
-        for day, tickets in _per_day(session, model, first, stop, categories):
-            per_period[_start_of(day, interval)][side] += tickets
+        for start, tickets in _per_period(session, model, interval, first, stop, categories):
+            per_period[start][side] += tickets
     backlog = _backlog_before(session, first, stop, per_period.values(), categories)
     rows = []
     for start, (opened, closed) in per_period.items():
@@ -108,22 +109,32 @@ def _utc_day(moment: datetime) -> date:
     return moment.astimezone(UTC).date()
 
 
-def _per_day(
+def _per_period(
     session: Session,
     model: type[OpenedCount] | type[ResolvedDay],
+    interval: Interval,
     first: date,
     stop: date,
     categories: Collection[str],
 ) -> list[tuple[date, int]]:
-    """Tickets per day in [first, stop) of a daily counter, summed over `categories`."""
+    """Tickets per period in [first, stop) of a daily counter, summed over `categories`.
+
+    Summed by day in the key's order, then by period over those days, in the database: on
+    SQLite every row fetched gives up the GIL and takes it back, and with four threads in a
+    worker a year of days read one by one cost half as much CPU again as the request.
+    """
     query = (
-        select(model.day, func.sum(model.tickets))
+        select(model.day, func.sum(model.tickets).label("tickets"))
         .where(model.day >= first, model.day < stop)
         .group_by(model.day)
     )
     if categories:
         query = query.where(model.category.in_(categories))
-    return [(day, int(tickets)) for day, tickets in session.execute(query)]
+    if interval != Interval.DAY:
+        days = query.subquery()
+        start = period_of_day(dialect_of(session), interval.value, days.c.day)
+        query = select(start, func.sum(days.c.tickets)).group_by(start)
+    return [(day, int(tickets)) for day, tickets in session.connection().execute(query)]
 
 
 def _backlog_before(
