@@ -51,7 +51,7 @@ bench-http: install ## HTTP load: 10k and 1M tickets, SQLite and PostgreSQL (BEN
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 bench-instructions: install ## CPU instructions per request in process (callgrind, 10k SQLite desk)
-	$(BIN)/python -m bench.instructions --desk $(or $(BENCH_DESK),/tmp/ticketdesk-instructions-10k)
+	$(BIN)/python -m bench.instructions --desk $(or $(BENCH_DESK),/tmp/ticketdesk-instructions-10k) $(BENCH_ARGS)
 
 lint: install ## ruff check, ruff format --check, mypy --strict
 	$(BIN)/ruff check src tests bench
