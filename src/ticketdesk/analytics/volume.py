@@ -1,6 +1,7 @@
 """Ticket volume: opened, closed and backlog per day, week or month (what a manager reads
-first). Read from the daily counters and laid out as a series in plain Python: a year of
-days through pandas' periods cost more CPU than the rest of the request."""
+first). Summed per period from the daily counters by the database, and laid out as a series
+in plain Python: a year of days through pandas' periods cost more CPU than the rest of the
+request."""
 
 from __future__ import annotations
 
