@@ -45,11 +45,15 @@ def respond(
 ) -> Response:
     """The `table` as CSV, or as JSON: `body` when given, else the table's rows. With a
     `body`, the table may be a function that makes it: it is then made only for CSV."""
+
+    def frame() -> pd.DataFrame:
+        return table if isinstance(table, pd.DataFrame) else table()
+
     if wants_csv(format):
-        response = csv_response(table if isinstance(table, pd.DataFrame) else table(), name=name)
+        response = csv_response(frame(), name=name)
     elif body is not None:
         response = jsonify(body)
     else:
-        response = jsonify(records(table if isinstance(table, pd.DataFrame) else table()))
+        response = jsonify(records(frame()))
     response.vary.add("Accept")
     return response

@@ -16,11 +16,11 @@ from fractions import Fraction
 from itertools import accumulate
 from typing import Any
 
-from sqlalchemy import Select, String, cast, select, union_all
+from sqlalchemy import Select, String, cast, select
 from sqlalchemy.orm import Session
 
 from ticketdesk.analytics.buckets import rank, representative_seconds
-from ticketdesk.analytics.sqlexpr import dialect_of, text_list
+from ticketdesk.analytics.sqlexpr import dialect_of, text_list, united
 
 
 def percentile_buckets(
@@ -35,7 +35,7 @@ def percentile_buckets(
     bucket that holds the value at the nearest rank ceil(q * count)."""
     if not histograms:
         return []
-    rows = (union_all(*histograms) if len(histograms) > 1 else histograms[0]).subquery()
+    rows = united(histograms)
     group, bucket, tickets = rows.c
     pairs = cast(bucket, String).concat(" ").concat(cast(tickets, String))
     packed = select(group, text_list(dialect_of(session), pairs)).group_by(group).order_by(group)

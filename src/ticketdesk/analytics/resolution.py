@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Row, Select, func, literal, select, union_all
+from sqlalchemy import Row, Select, func, literal, select
 from sqlalchemy.orm import Session
 
 from ticketdesk.analytics.buckets import MEDIAN, P90
@@ -28,6 +28,7 @@ from ticketdesk.analytics.sqlexpr import (
     edge_part,
     month_label,
     narrowed,
+    united,
     whole_part,
 )
 
@@ -122,7 +123,7 @@ def _sums(session: Session, time_range: TimeRange, categories: Collection[str]) 
         )
     if not queries:  # an empty range
         return []
-    rows = union_all(*narrowed(queries, categories)).subquery()
+    rows = united(narrowed(queries, categories))
     category, tickets, seconds = rows.c
     by_category = (
         select(category, func.sum(tickets), func.sum(seconds))

@@ -12,13 +12,13 @@ from functools import cache
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, Subquery, bindparam, case, func, select, union_all
+from sqlalchemy import Select, Subquery, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from ticketdesk.analytics.models import OpenedCount, StatusCount
 from ticketdesk.analytics.periods import Period, period_start
 from ticketdesk.analytics.ranges import TimeRange, Unit, split
-from ticketdesk.analytics.sqlexpr import edge_part, narrowed, whole_part
+from ticketdesk.analytics.sqlexpr import edge_part, narrowed, united, whole_part
 from ticketdesk.db import utcnow
 from ticketdesk.enums import ACTIVE_STATUSES, Status
 from ticketdesk.precompiled import Precompiled
@@ -61,7 +61,7 @@ def opened_counts(
         )
     if not queries:
         return None
-    return union_all(*narrowed(queries, categories)).subquery()
+    return united(narrowed(queries, categories))
 
 
 def counts_by_category(

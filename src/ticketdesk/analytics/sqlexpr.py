@@ -3,10 +3,24 @@ SQLite and PostgreSQL in one place."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Date, Float, Integer, Select, and_, case, cast, func, literal, or_, true
+from sqlalchemy import (
+    Date,
+    Float,
+    Integer,
+    Select,
+    Subquery,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
@@ -96,3 +110,8 @@ def narrowed(
     if not categories:
         return list(queries)
     return [query.where(query.selected_columns[0].in_(categories)) for query in queries]
+
+
+def united(queries: Sequence[Select[*tuple[Any, ...]]]) -> Subquery:
+    """The rows of all `queries` (at least one, with the same columns) as one subquery."""
+    return (union_all(*queries) if len(queries) > 1 else queries[0]).subquery()

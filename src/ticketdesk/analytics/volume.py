@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ticketdesk.analytics.models import OpenedCount, ResolvedDay, StatusCount
+from ticketdesk.analytics.periods import Period, period_start
 from ticketdesk.analytics.ranges import TimeRange, Unit, next_unit
 from ticketdesk.analytics.sqlexpr import dialect_of, period_of_day
 from ticketdesk.db import utcnow
@@ -64,14 +65,6 @@ def ticket_volume(
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def _start_of(day: date, interval: Interval) -> date:
-    if interval == Interval.DAY:
-        return day
-    if interval == Interval.WEEK:
-        return day - timedelta(days=day.weekday())
-    return day.replace(day=1)
-
-
 def _next(start: date, interval: Interval) -> date:
     if interval == Interval.MONTH:
         return next_unit(start, Unit.MONTH)
@@ -90,11 +83,11 @@ def _period_starts(interval: Interval, time_range: TimeRange, now: datetime) -> 
     end = time_range.end or now
     if time_range.start is not None and end <= time_range.start:
         return []
-    last = _start_of(_utc_day(end - timedelta(microseconds=1)), interval)
+    last = _start_of(end - timedelta(microseconds=1), interval)
     if time_range.start is None:
         start = _back(last, interval, DEFAULT_PERIODS[interval] - 1)
     else:
-        start = _start_of(_utc_day(time_range.start), interval)
+        start = _start_of(time_range.start, interval)
     starts: list[date] = []
     while start <= last:
         if len(starts) == MAX_PERIODS:
@@ -106,8 +99,9 @@ def _period_starts(interval: Interval, time_range: TimeRange, now: datetime) -> 
     return starts
 
 
-def _utc_day(moment: datetime) -> date:
-    return moment.astimezone(UTC).date()
+def _start_of(moment: datetime, interval: Interval) -> date:
+    """The first day of the period (UTC) holding `moment`."""
+    return period_start(Period(interval.value), moment.astimezone(UTC)).date()
 
 
 def _per_period(
@@ -158,10 +152,13 @@ def _backlog_before(
         opened_ever = opened_ever.where(StatusCount.category.in_(categories))
         opened_after = opened_after.where(OpenedCount.category.in_(categories))
         closed_before = closed_before.where(ResolvedDay.category.in_(categories))
-    opened_since = sum(opened for opened, _closed in per_period)
-    opened_before = (
-        int(session.scalar(opened_ever) or 0)
-        - opened_since
-        - int(session.scalar(opened_after) or 0)
+    # The three sums in one statement: one round trip rather than three on PostgreSQL.
+    sums = select(
+        opened_ever.scalar_subquery(),
+        opened_after.scalar_subquery(),
+        closed_before.scalar_subquery(),
     )
-    return opened_before - int(session.scalar(closed_before) or 0)
+    ever, after, closed = session.connection().execute(sums).one()
+    opened_since = sum(opened for opened, _closed in per_period)
+    opened_before = int(ever or 0) - opened_since - int(after or 0)
+    return opened_before - int(closed or 0)
