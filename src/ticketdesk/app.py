@@ -58,6 +58,7 @@ def create_app(
     app.extensions["ticketdesk"] = AppState(settings, database, analytics_database)
     app.teardown_appcontext(close_sessions)
     app.before_request(guards.require_json_body)
+    app.after_request(guards.settle_caller)
     problems.register(app)
     headers.register(app)
     _register_blueprints(app, services)

@@ -124,21 +124,24 @@ def authenticate(session: Session, *, email: str, password: str) -> User | None:
     return user
 
 
-def _token_hash(raw_token: str) -> str:
+def token_hash(raw_token: str) -> str:
+    """What is stored of a token, and looked up by."""
     return hashlib.sha256(raw_token.encode()).hexdigest()
 
 
 def create_token(session: Session, *, user_id: int, label: str = "") -> tuple[ApiToken, str]:
     """A new API token for a user: the row, and the raw token (shown once, never stored)."""
     raw_token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user_id, label=label, token_hash=_token_hash(raw_token))
+    token = ApiToken(user_id=user_id, label=label, token_hash=token_hash(raw_token))
     session.add(token)
     session.flush()
     return token, raw_token
 
 
-# Every request signed with a token runs it: built and compiled once (see `precompiled`).
-_CALLER_BY_TOKEN = Precompiled(
+# The `Caller` whose live token hashes to `token_hash` (bound at execution), in its fields'
+# order: a statement of its own here, and part of the statement of a view that finds who is
+# asking itself (see `guards.finds_caller_itself`).
+CALLER_BY_TOKEN = (
     select(*(getattr(User, field.name) for field in fields(Caller)))
     .join(ApiToken, ApiToken.user_id == User.id)
     .where(
@@ -147,12 +150,13 @@ _CALLER_BY_TOKEN = Precompiled(
         User.is_active.is_(True),
     )
 )
+# Every request signed with a token runs it: built and compiled once (see `precompiled`).
+_CALLER_BY_TOKEN = Precompiled(CALLER_BY_TOKEN)
 
 
 def caller_for_token(session: Session, raw_token: str) -> Caller | None:
     """The active user a live token belongs to, or None."""
-    params = {"token_hash": _token_hash(raw_token)}
-    row = _CALLER_BY_TOKEN.first(session.connection(), params)
+    row = _CALLER_BY_TOKEN.first(session.connection(), {"token_hash": token_hash(raw_token)})
     return None if row is None else Caller(*row)
 
 
@@ -176,7 +180,7 @@ def revoke_token(session: Session, *, token_id: int, owner_id: int | None = None
 
 def revoke_raw_token(session: Session, *, raw_token: str) -> ApiToken:
     token = session.scalars(
-        select(ApiToken).where(ApiToken.token_hash == _token_hash(raw_token))
+        select(ApiToken).where(ApiToken.token_hash == token_hash(raw_token))
     ).one_or_none()
     if token is None:
         raise NotFound("no such token")

@@ -9,7 +9,9 @@ from flask import Response, jsonify, url_for
 from pydantic import TypeAdapter
 
 from ticketdesk.accounts.actor import Actor
+from ticketdesk.accounts.service import token_hash
 from ticketdesk.enums import Status
+from ticketdesk.errors import NotFound
 from ticketdesk.tickets import comments, history, service
 from ticketdesk.tickets.models import Comment, Ticket
 from ticketdesk.tickets.schemas import (
@@ -31,7 +33,12 @@ from ticketdesk.tickets.schemas import (
 from ticketdesk.tickets.workflow import next_statuses
 from ticketdesk.web.conditional import etag, if_match_versions
 from ticketdesk.web.context import current_user, db_session
-from ticketdesk.web.guards import authenticate
+from ticketdesk.web.guards import (
+    accept_caller,
+    authenticate,
+    finds_caller_itself,
+    unchecked_bearer_token,
+)
 from ticketdesk.web.openapi import api_blueprint, errors
 from ticketdesk.web.pagination import PageQuery, page_response
 
@@ -120,11 +127,20 @@ def list_tickets(query: TicketListQuery) -> Response:
 
 
 @bp.get("/<int:ticket_id>", responses={200: TicketOut, **errors(404)})
+@finds_caller_itself
 def get_ticket(path: TicketPath) -> Response:
     """One ticket, with its version as the ETag."""
-    return ticket_response(
-        service.read_ticket(db_session(), actor=current_user(), ticket_id=path.ticket_id)
+    token = unchecked_bearer_token()
+    if token is None:  # signed in with a cookie
+        ticket = service.read_ticket(db_session(), actor=current_user(), ticket_id=path.ticket_id)
+        return ticket_response(ticket)
+    caller, found = service.read_ticket_for_token(
+        db_session(), token_hash=token_hash(token), ticket_id=path.ticket_id
     )
+    accept_caller(caller)
+    if found is None:
+        raise NotFound(f"ticket {path.ticket_id} not found")
+    return ticket_response(found)
 
 
 def _update(ticket_id: int, changes: dict[str, Any]) -> Response:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -12,20 +12,21 @@ from sqlalchemy import ColumnElement, Select, bindparam, case, func, insert, or_
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from ticketdesk.accounts.actor import Actor
+from ticketdesk.accounts.actor import Actor, Caller
 from ticketdesk.accounts.models import User
+from ticketdesk.accounts.service import CALLER_BY_TOKEN
 from ticketdesk.analytics import aggregates
 from ticketdesk.analytics.models import StatusCount
 from ticketdesk.analytics.service import tickets_now_in
 from ticketdesk.db import utcnow
-from ticketdesk.enums import PRIORITY_RANK, Priority, Status
+from ticketdesk.enums import AGENT_ROLES, PRIORITY_RANK, Priority, Status
 from ticketdesk.errors import Conflict, InvalidValue, NotFound, StaleVersion
 from ticketdesk.precompiled import Precompiled
 from ticketdesk.tickets import search, workflow
 from ticketdesk.tickets.history import change_row, record_change
 from ticketdesk.tickets.models import DEFAULT_CATEGORY, Ticket, TicketChange
 from ticketdesk.tickets.queue import queue_page
-from ticketdesk.tickets.shown import person, shown, shown_rows, shown_tickets
+from ticketdesk.tickets.shown import SHOWN, SHOWN_COLUMNS, person, shown, shown_rows, shown_tickets
 from ticketdesk.tickets.visibility import viewer_params, visible_tickets_for
 
 TITLE_MAX = 200
@@ -86,6 +87,42 @@ def read_ticket(session: Session, *, actor: Actor, ticket_id: int) -> dict[str, 
 @cache
 def _shown_by_id(*, agent: bool) -> Precompiled:
     return Precompiled(shown(_visible_id(agent=agent)))
+
+
+def read_ticket_for_token(
+    session: Session, *, token_hash: str, ticket_id: int
+) -> tuple[Caller | None, dict[str, Any] | None]:
+    """Who a bearer token belongs to, and the ticket `read_ticket` would give them, from one
+    statement: on PostgreSQL one round trip instead of two, which cost a fifth of a read's
+    CPU. (None, None) for a token of no one; the ticket is None when it is not there or not
+    theirs to see."""
+    params = {"token_hash": token_hash, "ticket_id": ticket_id}
+    row = _CALLER_AND_TICKET.first(session.connection(), params)
+    if row is None:
+        return None, None
+    caller, ticket = Caller(*row[:_CALLER_FIELDS]), row[_CALLER_FIELDS:]
+    if ticket[0] is None:  # the outer join found no ticket they may see
+        return caller, None
+    return caller, shown_rows(SHOWN_COLUMNS, [ticket])[0]
+
+
+_CALLER_FIELDS = len(fields(Caller))
+
+
+def _caller_and_ticket() -> Select[Any]:
+    caller = CALLER_BY_TOKEN.subquery("caller")
+    # `visible_tickets_for` as SQL: the role is not known before the statement runs. (Not
+    # `in_`, whose list SQLAlchemy renders anew at each execution.)
+    is_agent = or_(*(caller.c.role == role for role in sorted(AGENT_ROLES)))
+    visible = (Ticket.id == bindparam("ticket_id")) & (
+        is_agent | (Ticket.requester_id == caller.c.id)
+    )
+    return select(*caller.c, *SHOWN.selected_columns).select_from(
+        caller.outerjoin(SHOWN.get_final_froms()[0], visible)
+    )
+
+
+_CALLER_AND_TICKET = Precompiled(_caller_and_ticket())
 
 
 def require_visible(session: Session, *, actor: Actor, ticket_id: int) -> None:

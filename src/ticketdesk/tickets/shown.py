@@ -34,6 +34,7 @@ SHOWN: Select[Any] = (
     .join_from(Ticket, _REQUESTER, _REQUESTER.id == Ticket.requester_id)
     .outerjoin(_ASSIGNEE, _ASSIGNEE.id == Ticket.assignee_id)
 )
+SHOWN_COLUMNS = list(map(str, SHOWN.exported_columns.keys()))
 
 
 def shown(ids: Select[Any], *order: ColumnElement[Any]) -> Select[Any]:

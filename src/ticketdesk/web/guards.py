@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import g, request
+from flask import Response, current_app, g, request
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
 from ticketdesk.accounts.actor import Caller
 from ticketdesk.accounts.service import caller_for_token
 from ticketdesk.accounts.web_sessions import find_session
 from ticketdesk.errors import InvalidValue, NotAllowed, Unauthenticated
+from ticketdesk.web import problems
 from ticketdesk.web.context import SAFE_METHODS, current_user, lookup_session
+
+View = TypeVar("View", bound=Callable[..., Any])
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 SESSION_COOKIE = "ticketdesk_session"
@@ -91,13 +97,18 @@ def authenticate() -> None:
     """Resolve the caller from a bearer token (scripts) or the session cookie (browsers).
 
     Cookie-authenticated writes must come from our own origin and carry the session's CSRF
-    token, so a page on another site cannot act with a signed-in user's cookie.
+    token, so a page on another site cannot act with a signed-in user's cookie. A view that
+    finds who is asking itself is left the bearer token (see `finds_caller_itself`).
     """
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    bearer = token.strip() if scheme.lower() == "bearer" else ""
+    if bearer and _view_finds_caller():
+        g.bearer_token = bearer
+        return
     caller = None
     with lookup_session() as session:
-        if scheme.lower() == "bearer" and token.strip():
-            caller = caller_for_token(session, token.strip())
+        if bearer:
+            caller = caller_for_token(session, bearer)
         elif SESSION_COOKIE in request.cookies:
             web_session = find_session(session, request.cookies[SESSION_COOKIE])
             if web_session is not None:
@@ -106,9 +117,56 @@ def authenticate() -> None:
                     _check_csrf(web_session.csrf_token)
                 g.web_session = web_session
                 caller = Caller.of(web_session.user)
+    accept_caller(caller)
+
+
+def accept_caller(caller: Caller | None) -> Caller:
+    """The request's caller from now on; 401 for none."""
     if caller is None:
         raise Unauthenticated("authentication required: sign in or send a valid bearer token")
     g.user = caller
+    return caller
+
+
+def finds_caller_itself(view: View) -> View:
+    """Mark a read-only view that finds who is asking in its own first statement, together
+    with what it answers: on PostgreSQL that saves a round trip, which costs a fifth of a
+    ticket read. For a request signed with a bearer token, the guard then leaves the token
+    to the view (`unchecked_bearer_token`), which must pass what it found to
+    `accept_caller` before doing anything else; `settle_caller` checks the token of a
+    request that failed before its view could."""
+    view.finds_caller_itself = True  # type: ignore[attr-defined]
+    return view
+
+
+def _view_finds_caller() -> bool:
+    # flask-openapi3 wraps each view with functools.wraps, which copies the mark.
+    view = current_app.view_functions.get(request.endpoint or "")
+    return request.method in SAFE_METHODS and getattr(view, "finds_caller_itself", False)
+
+
+def unchecked_bearer_token() -> str | None:
+    """The bearer token a view that finds who is asking itself has yet to check, if any."""
+    return None if "user" in g else g.get("bearer_token")
+
+
+def settle_caller(response: Response) -> Response:
+    """After every request: the answer to one whose bearer token was left to its view but
+    never checked (its parameters failed validation before the view ran) is 401 when the
+    token is not good, as it would have been had the guard checked it first."""
+    token = unchecked_bearer_token()
+    # A 5xx tells nothing of what was asked for, and looking up again on a database that
+    # failed the view would only make the answer later.
+    if token is None or response.status_code >= 500:
+        return response
+    try:
+        with lookup_session() as session:
+            accept_caller(caller_for_token(session, token))
+    except Unauthenticated as error:
+        return problems.domain_problem(error)
+    except (DBAPIError, PoolTimeout):
+        return problems.unavailable()
+    return response
 
 
 def check_same_origin() -> None:

@@ -86,7 +86,7 @@ def validation_problem(error: ValidationError) -> Response:
     return problem(422, f"invalid request: {summary}", errors=field_errors)
 
 
-def _domain_problem(error: errors.DomainError) -> Response:
+def domain_problem(error: errors.DomainError) -> Response:
     status = next((code for kind, code in STATUS_BY_ERROR.items() if isinstance(error, kind)), 400)
     field_errors = (
         [FieldError(field=error.field, message=error.message, type=type(error).__name__)]
@@ -122,11 +122,7 @@ def _http_problem(error: HTTPException) -> Response | HTTPException:
 def _database_problem(error: DBAPIError) -> Response:
     if isinstance(error, OperationalError) or error.connection_invalidated:
         log.warning("database unavailable: %s", error.orig)
-        return problem(
-            503,
-            "the database is unavailable; try again shortly",
-            headers={"Retry-After": UNAVAILABLE_RETRY_AFTER},
-        )
+        return unavailable()
     log.exception("database error")
     return problem(500, "internal error")
 
@@ -134,6 +130,11 @@ def _database_problem(error: DBAPIError) -> Response:
 def _pool_exhausted_problem(error: PoolTimeout) -> Response:
     # Every pooled connection is busy (or stuck on a database that stopped answering).
     log.warning("no database connection free: %s", error)
+    return unavailable()
+
+
+def unavailable() -> Response:
+    """The 503 for a database that cannot be reached (or has no connection free)."""
     return problem(
         503,
         "the database is unavailable; try again shortly",
@@ -147,7 +148,7 @@ def _unexpected_problem(error: Exception) -> Response:
 
 
 def register(app: Flask) -> None:
-    app.register_error_handler(errors.DomainError, _domain_problem)
+    app.register_error_handler(errors.DomainError, domain_problem)
     app.register_error_handler(HTTPException, _http_problem)
     app.register_error_handler(DBAPIError, _database_problem)
     app.register_error_handler(PoolTimeout, _pool_exhausted_problem)
