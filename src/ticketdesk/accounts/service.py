@@ -156,7 +156,11 @@ _CALLER_BY_TOKEN = Precompiled(CALLER_BY_TOKEN)
 
 def caller_for_token(session: Session, raw_token: str) -> Caller | None:
     """The active user a live token belongs to, or None."""
-    row = _CALLER_BY_TOKEN.first(session.connection(), {"token_hash": token_hash(raw_token)})
+    return caller_for_token_hash(session, token_hash(raw_token))
+
+
+def caller_for_token_hash(session: Session, hashed: str) -> Caller | None:
+    row = _CALLER_BY_TOKEN.first(session.connection(), {"token_hash": hashed})
     return None if row is None else Caller(*row)
 
 

@@ -102,12 +102,17 @@ def tickets_now_in(
 
 @cache
 def _tickets_now_in(*, statuses: bool, categories: bool) -> Precompiled:
+    return Precompiled(tickets_now_in_query(statuses=statuses, categories=categories))
+
+
+def tickets_now_in_query(*, statuses: bool, categories: bool) -> Select[int]:
+    """`tickets_now_in` as a statement, its lists bound as `statuses` and `categories`."""
     query = select(func.coalesce(func.sum(StatusCount.tickets), 0))
     if statuses:
         query = query.where(StatusCount.status.in_(bindparam("statuses", expanding=True)))
     if categories:
         query = query.where(StatusCount.category.in_(bindparam("categories", expanding=True)))
-    return Precompiled(query)
+    return query
 
 
 def active_by_category(

@@ -9,7 +9,7 @@ from flask import Response, jsonify, url_for
 from pydantic import TypeAdapter
 
 from ticketdesk.accounts.actor import Actor
-from ticketdesk.accounts.service import token_hash
+from ticketdesk.accounts.service import caller_for_token_hash, token_hash
 from ticketdesk.enums import Status
 from ticketdesk.errors import NotFound
 from ticketdesk.tickets import comments, history, service
@@ -93,29 +93,36 @@ def create_ticket(body: TicketCreate) -> Response:
 
 
 @bp.get("", responses={200: TicketList})
+@finds_caller_itself
 def list_tickets(query: TicketListQuery) -> Response:
     """The tickets you may see, filtered, sorted and paginated (see X-Total-Count and Link).
     A search (`q`) counts its matches up to 1,000, or to the page's last if further: with
     more, `X-Total-Count-Exact: false` says that more than X-Total-Count match."""
+    token = unchecked_bearer_token()
+    listed = None if token is None else _queue_for_token(token, query)
     actor = current_user()
-    assignees = query.assignee or []
-    filters = service.TicketFilters(
-        statuses=query.status or (),
-        categories=query.category or (),
-        priorities=query.priority or (),
-        assignee_ids=[actor.id if key == "me" else int(key) for key in assignees if key != "none"],
-        unassigned="none" in assignees,
-        requester_ids=query.requester or (),
-        text=query.q or None,
-    )
-    tickets, total = service.list_tickets(
-        db_session(),
-        actor=actor,
-        filters=filters,
-        sort=query.sort,
-        offset=query.offset,
-        limit=query.per_page,
-    )
+    if listed is None:
+        assignees = query.assignee or []
+        filters = service.TicketFilters(
+            statuses=query.status or (),
+            categories=query.category or (),
+            priorities=query.priority or (),
+            assignee_ids=[
+                actor.id if key == "me" else int(key) for key in assignees if key != "none"
+            ],
+            unassigned="none" in assignees,
+            requester_ids=query.requester or (),
+            text=query.q or None,
+        )
+        listed = service.list_tickets(
+            db_session(),
+            actor=actor,
+            filters=filters,
+            sort=query.sort,
+            offset=query.offset,
+            limit=query.per_page,
+        )
+    tickets, total = listed
     for ticket in tickets:
         ticket["next_statuses"] = _next_statuses(ticket["status"], actor)
     return page_response(
@@ -124,6 +131,27 @@ def list_tickets(query: TicketListQuery) -> Response:
         exact=total.exact,
         query=query,
     )
+
+
+def _queue_for_token(token: str, query: TicketListQuery) -> service.Listed | None:
+    """Who signed the request with `token` (accepted as its caller), found together with
+    their queue's page when the list asks for a queue: tickets narrowed by status and
+    category only. None when the list is still to be read."""
+    session, hashed = db_session(), token_hash(token)
+    if query.q or query.priority or query.assignee or query.requester:
+        accept_caller(caller_for_token_hash(session, hashed))
+        return None
+    caller, queue = service.queue_for_token(
+        session,
+        token_hash=hashed,
+        statuses=query.status or (),
+        categories=query.category or (),
+        sort=query.sort,
+        offset=query.offset,
+        limit=query.per_page,
+    )
+    accept_caller(caller)
+    return queue
 
 
 @bp.get("/<int:ticket_id>", responses={200: TicketOut, **errors(404)})

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, select, union_all
+from sqlalchemy import Integer, Select, bindparam, select, union_all
 
 from ticketdesk.enums import Status
 from ticketdesk.precompiled import Precompiled
@@ -53,6 +53,13 @@ def queue_page(
 def _merged_ranges(*, statuses: int, categories: int, descending: bool) -> Precompiled:
     """Built and compiled once per shape; the values are bound at execution (see
     `queue_page`)."""
+    return Precompiled(
+        merged_ranges(statuses=statuses, categories=categories, descending=descending)
+    )
+
+
+def merged_ranges(*, statuses: int, categories: int, descending: bool) -> Select[Any]:
+    """A queue's page (as `shown`) for this many statuses and categories, in its order."""
     order = Ticket.opened_at.desc() if descending else Ticket.opened_at.asc()
     tiebreak = Ticket.id.desc() if descending else Ticket.id.asc()
     ranges = []
@@ -79,4 +86,4 @@ def _merged_ranges(*, statuses: int, categories: int, descending: bool) -> Preco
         .offset(bindparam("offset"))
         .limit(bindparam("limit"))
     )
-    return Precompiled(shown(page_ids, order, tiebreak))
+    return shown(page_ids, order, tiebreak)
