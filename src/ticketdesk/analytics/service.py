@@ -102,16 +102,23 @@ def tickets_now_in(
 
 @cache
 def _tickets_now_in(*, statuses: bool, categories: bool) -> Precompiled:
-    return Precompiled(tickets_now_in_query(statuses=statuses, categories=categories))
+    return Precompiled(
+        tickets_now_in_query(
+            bindparam("statuses", expanding=True) if statuses else None,
+            bindparam("categories", expanding=True) if categories else None,
+        )
+    )
 
 
-def tickets_now_in_query(*, statuses: bool, categories: bool) -> Select[int]:
-    """`tickets_now_in` as a statement, its lists bound as `statuses` and `categories`."""
+def tickets_now_in_query(statuses: Any = None, categories: Any = None) -> Select[int]:
+    """`tickets_now_in` as a statement, over the statuses and the categories that `statuses`
+    and `categories` bind: an expanding bind parameter, or a list of bind parameters (None:
+    any)."""
     query = select(func.coalesce(func.sum(StatusCount.tickets), 0))
-    if statuses:
-        query = query.where(StatusCount.status.in_(bindparam("statuses", expanding=True)))
-    if categories:
-        query = query.where(StatusCount.category.in_(bindparam("categories", expanding=True)))
+    if statuses is not None:
+        query = query.where(StatusCount.status.in_(statuses))
+    if categories is not None:
+        query = query.where(StatusCount.category.in_(categories))
     return query
 
 

@@ -23,6 +23,8 @@ from ticketdesk.tickets.shown import shown
 
 # Beyond this many (status, category) pairs one sorted scan is the better plan.
 MAX_RANGES = 16
+# The names its statement binds the n-th status and category to.
+STATUS, CATEGORY = "status_{}", "category_{}"
 
 
 def queue_page(
@@ -40,8 +42,8 @@ def queue_page(
         statuses=len(statuses), categories=len(categories), descending=sort.startswith("-")
     )
     params = {
-        **{f"status_{n}": status for n, status in enumerate(statuses)},
-        **{f"category_{n}": category for n, category in enumerate(categories)},
+        **{STATUS.format(n): status for n, status in enumerate(statuses)},
+        **{CATEGORY.format(n): category for n, category in enumerate(categories)},
         "offset": offset,
         "limit": limit,
         "depth": offset + limit,
@@ -66,14 +68,14 @@ def merged_ranges(*, statuses: int, categories: int, descending: bool) -> Select
     for status in range(statuses):
         for category in range(categories) if categories else [None]:
             one_range = select(Ticket.id, Ticket.opened_at).where(
-                Ticket.status == bindparam(f"status_{status}")
+                Ticket.status == bindparam(STATUS.format(status))
             )
             if category is not None:
-                one_range = one_range.where(Ticket.category == bindparam(f"category_{category}"))
+                one_range = one_range.where(Ticket.category == bindparam(CATEGORY.format(category)))
             # Wrapped, since SQLite allows no ORDER BY or LIMIT on a member of a UNION.
             head = (
                 one_range.order_by(order, tiebreak)
-                .limit(bindparam("depth", type_=Integer(), literal_execute=True))
+                .limit(bindparam("depth", type_=Integer()))
                 .subquery()
             )
             ranges.append(select(head.c.id, head.c.opened_at))

@@ -35,7 +35,7 @@ from ticketdesk.precompiled import Precompiled
 from ticketdesk.tickets import search, workflow
 from ticketdesk.tickets.history import change_row, record_change
 from ticketdesk.tickets.models import DEFAULT_CATEGORY, Ticket, TicketChange
-from ticketdesk.tickets.queue import queue_page
+from ticketdesk.tickets.queue import CATEGORY, STATUS, queue_page
 from ticketdesk.tickets.shown import SHOWN, SHOWN_COLUMNS, person, shown, shown_rows, shown_tickets
 from ticketdesk.tickets.visibility import viewer_params, visible_tickets_for
 
@@ -162,12 +162,13 @@ def queue_for_token(
     if queue is None:
         return caller_for_token_hash(session, token_hash), None
     page, params = queue
-    statement = _queue_with_caller(page, categories=bool(categories), descending=sort[0] == "-")
-    params |= {
-        "token_hash": token_hash,
-        "statuses": list(statuses),
-        "categories": list(categories),
-    }
+    statement = _queue_with_caller(
+        page,
+        statuses=len(set(statuses)),
+        categories=len(set(categories)),
+        descending=sort.startswith("-"),
+    )
+    params["token_hash"] = token_hash
     rows = statement.rows(session.connection(), params)
     if not rows:
         return None, None
@@ -179,14 +180,22 @@ def queue_for_token(
 
 
 @cache
-def _queue_with_caller(page: Precompiled, *, categories: bool, descending: bool) -> Precompiled:
+def _queue_with_caller(
+    page: Precompiled, *, statuses: int, categories: int, descending: bool
+) -> Precompiled:
     """The caller; the queue's total (as `tickets_now_in`, on every row); and, for an
-    agent, the page of `page` (a `queue_page` statement), one ticket a row in its order."""
+    agent, the page of `page` (a `queue_page` statement for this many statuses and
+    categories), one ticket a row in its order."""
     caller = CALLER_BY_TOKEN.subquery("caller")
     if not isinstance(page.statement, Select):
         raise TypeError("not a queue's page")
     listed = page.statement.subquery("page")
-    total = tickets_now_in_query(statuses=True, categories=categories).scalar_subquery()
+    # Bound to the page's own parameters, one by one: SQL that is the same at every
+    # execution, where SQLAlchemy renders an expanding list anew each time.
+    total = tickets_now_in_query(
+        [bindparam(STATUS.format(n)) for n in range(statuses)],
+        [bindparam(CATEGORY.format(n)) for n in range(categories)] if categories else None,
+    ).scalar_subquery()
     order = (listed.c.opened_at, listed.c.id)
     return Precompiled(
         select(*caller.c, total, *listed.c)
