@@ -11,10 +11,10 @@ rows read per range, merged and cut to the page.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Integer, Select, bindparam, select, union_all
+from sqlalchemy import Integer, Select, bindparam, literal_column, select, union_all
 
 from ticketdesk.enums import Status
 from ticketdesk.precompiled import Precompiled
@@ -39,29 +39,38 @@ def queue_page(
     if len(statuses) * max(len(categories), 1) > MAX_RANGES:
         return None
     statement = _merged_ranges(
-        statuses=len(statuses), categories=len(categories), descending=sort.startswith("-")
+        statuses=len(statuses),
+        categories=len(categories),
+        descending=sort.startswith("-"),
+        depth=offset + limit,
     )
     params = {
         **{STATUS.format(n): status for n, status in enumerate(statuses)},
         **{CATEGORY.format(n): category for n, category in enumerate(categories)},
         "offset": offset,
         "limit": limit,
-        "depth": offset + limit,
     }
     return statement, params
 
 
-@cache
-def _merged_ranges(*, statuses: int, categories: int, descending: bool) -> Precompiled:
-    """Built and compiled once per shape; the values are bound at execution (see
-    `queue_page`)."""
+# Most pages asked for are the first few of a few sizes.
+@lru_cache(maxsize=256)
+def _merged_ranges(*, statuses: int, categories: int, descending: bool, depth: int) -> Precompiled:
+    """Built and compiled once per shape and depth; the other values are bound at
+    execution (see `queue_page`)."""
     return Precompiled(
-        merged_ranges(statuses=statuses, categories=categories, descending=descending)
+        merged_ranges(statuses=statuses, categories=categories, descending=descending, depth=depth)
     )
 
 
-def merged_ranges(*, statuses: int, categories: int, descending: bool) -> Select[Any]:
-    """A queue's page (as `shown`) for this many statuses and categories, in its order."""
+def merged_ranges(*, statuses: int, categories: int, descending: bool, depth: int) -> Select[Any]:
+    """A queue's page (as `shown`) for this many statuses and categories, in its order,
+    each range read `depth` tickets deep.
+
+    The depth is written into the SQL, not bound: PostgreSQL plans a prepared statement
+    once for all executions only when that plan costs no more than one made for the values
+    given, and with the depth unknown it costs each range as read a tenth deep. It then
+    planned the statement anew at every execution, which took longer than running it."""
     order = Ticket.opened_at.desc() if descending else Ticket.opened_at.asc()
     tiebreak = Ticket.id.desc() if descending else Ticket.id.asc()
     ranges = []
@@ -75,7 +84,7 @@ def merged_ranges(*, statuses: int, categories: int, descending: bool) -> Select
             # Wrapped, since SQLite allows no ORDER BY or LIMIT on a member of a UNION.
             head = (
                 one_range.order_by(order, tiebreak)
-                .limit(bindparam("depth", type_=Integer()))
+                .limit(literal_column(str(int(depth)), Integer()))
                 .subquery()
             )
             ranges.append(select(head.c.id, head.c.opened_at))

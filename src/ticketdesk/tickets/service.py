@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -179,7 +179,7 @@ def queue_for_token(
     return caller, (shown_rows(SHOWN_COLUMNS, tickets), Total(int(rows[0][_CALLER_FIELDS])))
 
 
-@cache
+@lru_cache(maxsize=256)  # one a `queue_page` statement, as many as those are kept
 def _queue_with_caller(
     page: Precompiled, *, statuses: int, categories: int, descending: bool
 ) -> Precompiled:
