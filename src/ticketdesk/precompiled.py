@@ -134,7 +134,12 @@ class Precompiled:
             )
 
         def run(cursor: Any) -> list[tuple[Any, ...]]:
-            cursor.executemany(compiled.sql, [compiled.bound(row)[1] for row in rows])
+            if len(rows) == 1:
+                # psycopg sends an executemany as a pipeline, whose opening and closing
+                # cost PostgreSQL round trips of their own: two more than one execute.
+                cursor.execute(*compiled.bound(rows[0]))
+            else:
+                cursor.executemany(compiled.sql, [compiled.bound(row)[1] for row in rows])
             return []
 
         if self._on_driver(connection, compiled, run, rows) is None:
