@@ -1,4 +1,5 @@
-"""CPU a request costs in process, alone and with other threads of the same process.
+"""CPU a request costs in process, alone and with other threads of the same process (and,
+on a local PostgreSQL, what it costs the database's processes).
 
 A gunicorn worker runs `--threads` requests at once. What they cost one another (the GIL
 changing hands, which callgrind's counts in `bench.instructions` do not see) shows as the
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import tempfile
 import threading
@@ -23,6 +25,20 @@ from pathlib import Path
 def _cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+def _postgres_cpu_seconds() -> float:
+    """CPU used so far by the local PostgreSQL server's processes (Linux /proc): what a
+    request costs the database, beside what it costs the app."""
+    ticks = 0
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().strip() == "postgres":
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        except OSError:  # the process ended meanwhile
+            continue
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -46,6 +62,7 @@ def main() -> None:
             instance_path=Path(tempfile.mkdtemp()),
         )
     )
+    postgres = args.url.startswith("postgresql")
     headers = {"Authorization": f"Bearer {json.loads(args.tokens.read_text())['agent']}"}
 
     def send(requests: int) -> None:
@@ -58,7 +75,7 @@ def main() -> None:
     send(10)  # warm-up: caches, prepared statements, pooled connections
     for _ in range(args.rounds):
         for threads in (1, args.threads):
-            started = _cpu_seconds()
+            started, database_started = _cpu_seconds(), _postgres_cpu_seconds()
             workers = [
                 threading.Thread(target=send, args=(args.requests // threads,))
                 for _ in range(threads)
@@ -69,7 +86,12 @@ def main() -> None:
                 worker.join()
             sent = args.requests // threads * threads
             per_request = (_cpu_seconds() - started) / sent * 1000
-            print(f"{threads} thread(s): {per_request:6.2f} ms of CPU per request", flush=True)
+            database = (_postgres_cpu_seconds() - database_started) / sent * 1000
+            print(
+                f"{threads} thread(s): {per_request:6.2f} ms of CPU per request"
+                + (f", PostgreSQL {database:5.2f} ms" if postgres else ""),
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
