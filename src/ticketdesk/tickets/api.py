@@ -102,22 +102,10 @@ def list_tickets(query: TicketListQuery) -> Response:
     listed = None if token is None else _queue_for_token(token, query)
     actor = current_user()
     if listed is None:
-        assignees = query.assignee or []
-        filters = service.TicketFilters(
-            statuses=query.status or (),
-            categories=query.category or (),
-            priorities=query.priority or (),
-            assignee_ids=[
-                actor.id if key == "me" else int(key) for key in assignees if key != "none"
-            ],
-            unassigned="none" in assignees,
-            requester_ids=query.requester or (),
-            text=query.q or None,
-        )
         listed = service.list_tickets(
             db_session(),
             actor=actor,
-            filters=filters,
+            filters=_filters(query, me=actor.id),
             sort=query.sort,
             offset=query.offset,
             limit=query.per_page,
@@ -133,19 +121,41 @@ def list_tickets(query: TicketListQuery) -> Response:
     )
 
 
+def _filters(query: TicketListQuery, *, me: int | None) -> service.TicketFilters:
+    """What `query` narrows the list to; `me` is the caller's id, which `assignee=me`
+    stands for (None before the caller is known)."""
+
+    def assignee_id(key: int | str) -> int:
+        if key != "me":
+            return int(key)
+        if me is None:
+            raise ValueError("assignee=me read before the caller is known")
+        return me
+
+    assignees = query.assignee or []
+    return service.TicketFilters(
+        statuses=query.status or (),
+        categories=query.category or (),
+        priorities=query.priority or (),
+        assignee_ids=[assignee_id(key) for key in assignees if key != "none"],
+        unassigned="none" in assignees,
+        requester_ids=query.requester or (),
+        text=query.q or None,
+    )
+
+
 def _queue_for_token(token: str, query: TicketListQuery) -> service.Listed | None:
     """Who signed the request with `token` (accepted as its caller), found together with
-    their queue's page when the list asks for a queue: tickets narrowed by status and
-    category only. None when the list is still to be read."""
+    their queue's page when the list is one (see `service.queue_for_token`). None when the
+    list is still to be read."""
     session, hashed = db_session(), token_hash(token)
-    if query.q or query.priority or query.assignee or query.requester:
+    if query.assignee:  # an assignee filter is no queue, and `me` needs the caller first
         accept_caller(caller_for_token_hash(session, hashed))
         return None
     caller, queue = service.queue_for_token(
         session,
         token_hash=hashed,
-        statuses=query.status or (),
-        categories=query.category or (),
+        filters=_filters(query, me=None),
         sort=query.sort,
         offset=query.offset,
         limit=query.per_page,

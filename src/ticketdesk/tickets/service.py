@@ -147,18 +147,22 @@ def queue_for_token(
     session: Session,
     *,
     token_hash: str,
-    statuses: Sequence[Status],
-    categories: Sequence[str],
+    filters: TicketFilters,
     sort: str,
     offset: int,
     limit: int,
 ) -> tuple[Caller | None, Listed | None]:
-    """Who a bearer token belongs to and, when they are an agent, the page and total
-    `list_tickets` gives them for the tickets in `statuses` and `categories` (a queue), from
-    one statement: on PostgreSQL one round trip instead of three. The page is None for a
-    requester, and for a list not read as a queue (see `queue_page`); the caller is None for
-    a token of no one."""
-    queue = queue_page(statuses, categories, sort=sort, offset=offset, limit=limit)
+    """Who a bearer token belongs to and, when they are an agent and `filters` ask for
+    their queue (see `queue_page`), the page and total `list_tickets` gives them, from one
+    statement: on PostgreSQL one round trip instead of three. The page is None for a
+    requester, and for any other list, which is still to be read; the caller is None for a
+    token of no one."""
+    statuses, categories = filters.statuses, filters.categories
+    queue = (
+        queue_page(statuses, categories, sort=sort, offset=offset, limit=limit)
+        if _is_queue(filters, _narrowed_by(_filter_params(filters)))
+        else None
+    )
     if queue is None:
         return caller_for_token_hash(session, token_hash), None
     page, params = queue
@@ -259,10 +263,9 @@ def list_tickets(
     if sort not in SORT_VALUES:
         raise InvalidValue(f"unknown sort key '{sort}'", field="sort")
     values = _filter_params(filters)
-    narrowed_by = frozenset(name for name, value in values.items() if value)
+    narrowed_by = _narrowed_by(values)
     params = {**viewer_params(actor), **values, "offset": offset, "limit": limit}
-    # An agent's queue, narrowed by status and category at most: the usual view.
-    queue_view = actor.is_agent and not filters.text and narrowed_by <= {"statuses", "categories"}
+    queue_view = actor.is_agent and _is_queue(filters, narrowed_by)
     queue = (
         queue_page(filters.statuses, filters.categories, sort=sort, offset=offset, limit=limit)
         if queue_view
@@ -370,6 +373,17 @@ def _walked_checking_each(
     if len(tickets) == params["limit"] or within >= newest_id:
         return tickets
     return None
+
+
+def _narrowed_by(values: Mapping[str, Any]) -> frozenset[str]:
+    """The names of the filters given, among `_filter_params`'s values."""
+    return frozenset(name for name, value in values.items() if value)
+
+
+def _is_queue(filters: TicketFilters, narrowed_by: frozenset[str]) -> bool:
+    """Whether a list is narrowed by status and category at most, without text: for an
+    agent, their queue, the usual view."""
+    return not filters.text and narrowed_by <= {"statuses", "categories"}
 
 
 def _filter_params(filters: TicketFilters) -> dict[str, Any]:
