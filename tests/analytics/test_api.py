@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from tests.factories import Actor
-from ticketdesk.analytics.output import records
+from ticketdesk.analytics.table import Table
 
 ENDPOINTS = [
     "ticket_counts",
@@ -134,13 +134,14 @@ def test_an_empty_range_is_answered(path: str, agent: Actor) -> None:
         assert not response.get_json()
 
 
-def test_records_hold_plain_values_and_null_for_missing_ones() -> None:
-    frame = pd.DataFrame(
-        [("a", 1, 2.5, None), ("b", 2, float("nan"), 4.0)], columns=["c", "n", "x", "y"]
-    )
-    rows = records(frame)
+def test_a_table_gives_plain_records_and_a_frame_with_missing_values() -> None:
+    table = Table(["c", "n", "x", "y"], [("a", 1, 2.5, None), ("b", 2, None, 4.0)])
+    rows = table.records()
     assert rows == [
         {"c": "a", "n": 1, "x": 2.5, "y": None},
         {"c": "b", "n": 2, "x": None, "y": 4.0},
     ]
     assert [type(row["n"]) for row in rows] == [int, int]
+    assert table.column("x") == [2.5, None]
+    # CSV is written from the frame: a missing value is an empty field.
+    assert table.frame().to_csv(index=False).splitlines() == ["c,n,x,y", "a,1,2.5,", "b,2,,4.0"]

@@ -80,7 +80,7 @@ def test_a_good_file_keeps_its_history(cli: CliRunner, tmp_path: Path, session: 
     assert history[2].new_value.endswith("line 5)")  # the quoted line break counts
     # The analytics see the imported history exactly.
     assert service.counts_by_category(session) == {"billing": 1, "general": 1, "network": 1}
-    summary = resolution.resolution_summary(session).set_index("category")
+    summary = resolution.resolution_summary(session).frame().set_index("category")
     assert summary.loc["network", "mean_hours"] == 25.0  # resolved, then closed: resolved_at
     assert summary.loc["billing", "mean_hours"] == 7 * 24 + 17  # closed without resolution
     # A second import adds to the first, with new ids and the same requesters.
@@ -234,14 +234,14 @@ def test_a_file_of_100000_rows(cli: CliRunner, tmp_path: Path, session: Session)
     )
     assert service.counts_by_category(session) == truth["category"].value_counts().to_dict()
     active = truth[truth["status"].isin(["open", "waiting"])]["category"].value_counts()
-    got = service.active_by_category(session).set_index("category")["count"].to_dict()
+    got = service.active_by_category(session).frame().set_index("category")["count"].to_dict()
     assert got == active.to_dict()
     truth["hours"] = (truth["done"] - truth["opened"]).dt.total_seconds() / 3600
-    summary = resolution.resolution_summary(session).set_index("category")
+    summary = resolution.resolution_summary(session).frame().set_index("category")
     done = truth.dropna(subset=["done"])
     for category, hours in done.groupby("category")["hours"]:
         assert summary.loc[category, "count"] == len(hours)
         assert summary.loc[category, "mean_hours"] == pytest.approx(hours.mean(), rel=1e-9)
-    monthly = resolution.resolution_time_by_month(session).set_index("month")["mean_hours"]
+    monthly = resolution.resolution_time_by_month(session).frame().set_index("month")["mean_hours"]
     expected = done.groupby(done["done"].dt.strftime("%Y-%m"))["hours"].mean()
     assert monthly.to_dict() == pytest.approx(expected.to_dict(), rel=1e-9)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 from flask import Response
 
 from ticketdesk.analytics import first_response as first_responses
@@ -23,6 +22,7 @@ from ticketdesk.analytics.schemas import (
     Volume,
     VolumeQuery,
 )
+from ticketdesk.analytics.table import Table
 from ticketdesk.web.context import analytics_session
 from ticketdesk.web.guards import require_agent
 from ticketdesk.web.openapi import api_blueprint
@@ -47,7 +47,7 @@ def ticket_counts(query: TicketCountsQuery) -> Response:
     """
     count = service.ticket_counts(analytics_session(), period=query.period)
     return respond(
-        lambda: pd.DataFrame({"count": [count]}),
+        lambda: Table(["count"], [(count,)]),
         format=query.format,
         name="ticket_counts",
         body=count,
@@ -65,7 +65,7 @@ def counts_by_category(query: CountsByCategoryQuery) -> Response:
         categories=query.categories,
     )
     return respond(
-        lambda: pd.DataFrame({"category": list(counts), "count": list(counts.values())}),
+        lambda: Table(["category", "count"], list(counts.items())),
         format=query.format,
         name="counts_by_category",
         body=counts,
@@ -76,10 +76,10 @@ def counts_by_category(query: CountsByCategoryQuery) -> Response:
 def active_by_category(query: RangeQuery) -> Response:
     """Tickets neither resolved nor closed, per category (seed 000); `from`/`to` narrow
     to tickets opened then."""
-    frame = service.active_by_category(
+    table = service.active_by_category(
         analytics_session(), time_range=query.time_range, categories=query.categories
     )
-    return respond(frame, format=query.format, name="active_by_category")
+    return respond(table, format=query.format, name="active_by_category")
 
 
 @bp.get("/resolution_times", responses={200: ResolutionTimes})
@@ -94,22 +94,22 @@ def resolution_times(query: ResolutionTimesQuery) -> Response:
         offset=query.offset,
         limit=query.per_page,
     )
-    frame = pd.DataFrame(
+    table = Table(
+        ["ticket_id", "category", "opened_at", "resolved_at", "hours"],
         [
-            {
-                "ticket_id": row.ticket_id,
-                "category": row.category,
-                "opened_at": row.opened_at.isoformat(),
-                "resolved_at": row.resolved_at.isoformat(),
-                "hours": row.seconds / 3600,
-            }
+            (
+                row.ticket_id,
+                row.category,
+                row.opened_at.isoformat(),
+                row.resolved_at.isoformat(),
+                row.seconds / 3600,
+            )
             for row in rows
         ],
-        columns=["ticket_id", "category", "opened_at", "resolved_at", "hours"],
     )
-    response = page_response(frame.to_dict("records"), total=total, query=query)
+    response = page_response(table.records(), total=total, query=query)
     if wants_csv(query.format):
-        response.set_data(frame.to_csv(index=False))
+        response.set_data(table.frame().to_csv(index=False))
         response.mimetype = "text/csv"
     response.vary.add("Accept")
     return response
@@ -119,21 +119,21 @@ def resolution_times(query: ResolutionTimesQuery) -> Response:
 def resolution_summary(query: RangeQuery) -> Response:
     """Per category, of tickets resolved in [from, to): count, mean (exact), median and p90
     hours (each within 2.2% of the true value: they come from a log-scale histogram)."""
-    frame = resolution.resolution_summary(
+    table = resolution.resolution_summary(
         analytics_session(), time_range=query.time_range, categories=query.categories
     )
-    return respond(frame, format=query.format, name="resolution_summary")
+    return respond(table, format=query.format, name="resolution_summary")
 
 
 @bp.get("/resolution_time_by_month", responses={200: MonthlyMeans})
 def resolution_time_by_month(query: RangeQuery) -> Response:
     """Mean resolution hours by the month (UTC) tickets were resolved in (seed 001).
     `from`/`to` select the whole months they fall in; months without any are left out."""
-    frame = resolution.resolution_time_by_month(
+    table = resolution.resolution_time_by_month(
         analytics_session(), time_range=query.time_range, categories=query.categories
     )
-    means = dict(zip(frame["month"], frame["mean_hours"].astype(float), strict=True))
-    return respond(frame, format=query.format, name="resolution_time_by_month", body=means)
+    means = dict(zip(table.column("month"), table.column("mean_hours"), strict=True))
+    return respond(table, format=query.format, name="resolution_time_by_month", body=means)
 
 
 @bp.get("/ticket_volume", responses={200: Volume})
@@ -141,13 +141,13 @@ def ticket_volume(query: VolumeQuery) -> Response:
     """Opened, closed (resolved, or closed unresolved) and backlog per day, week (from
     Monday) or month in UTC, over the periods that meet [from, to). Default: the last 30
     days, 12 weeks or 12 months, up to the current one."""
-    frame = volume.ticket_volume(
+    table = volume.ticket_volume(
         analytics_session(),
         interval=query.interval,
         time_range=query.time_range,
         categories=query.categories,
     )
-    return respond(frame, format=query.format, name="ticket_volume")
+    return respond(table, format=query.format, name="ticket_volume")
 
 
 @bp.get("/first_response", responses={200: FirstResponses})
@@ -155,7 +155,7 @@ def first_response(query: RangeQuery) -> Response:
     """Median and p90 hours from opening to the first public reply by an agent or admin, by
     the month (UTC) of that reply; within 2.2% (log-scale histogram). `from`/`to` select
     whole months."""
-    frame = first_responses.first_response_by_month(
+    table = first_responses.first_response_by_month(
         analytics_session(), time_range=query.time_range, categories=query.categories
     )
-    return respond(frame, format=query.format, name="first_response")
+    return respond(table, format=query.format, name="first_response")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,8 +13,9 @@ from ticketdesk.analytics.models import FirstResponseBucket, FirstResponseMonth
 from ticketdesk.analytics.percentiles import hours, percentile_buckets
 from ticketdesk.analytics.ranges import TimeRange, Unit, split, widen
 from ticketdesk.analytics.sqlexpr import whole_part
+from ticketdesk.analytics.table import Table
 
-COLUMNS = ["month", "count", "median_hours", "p90_hours"]
+COLUMNS = ("month", "count", "median_hours", "p90_hours")
 
 
 def first_response_by_month(
@@ -23,7 +23,7 @@ def first_response_by_month(
     *,
     time_range: TimeRange = TimeRange(),  # noqa: B008 - frozen, so safe as a default
     categories: Collection[str] = (),
-) -> pd.DataFrame:
+) -> Table:
     """Columns month ('YYYY-MM'), count, median_hours, p90_hours (within 2.2%), for the
     whole months that `time_range` touches."""
     parts = split(widen(time_range, Unit.MONTH), Unit.MONTH)
@@ -33,10 +33,10 @@ def first_response_by_month(
     if categories:
         query = query.where(FirstResponseBucket.category.in_(categories))
     found = percentile_buckets(session, [query], quantiles=[MEDIAN, P90])
-    return pd.DataFrame(
+    return Table(
+        COLUMNS,
         [
             (month.strftime("%Y-%m"), count, hours(median), hours(p90))
             for month, count, (median, p90) in found
         ],
-        columns=COLUMNS,
     )

@@ -10,7 +10,6 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-import pandas as pd
 from sqlalchemy import Row, Select, func, literal, select
 from sqlalchemy.orm import Session
 
@@ -31,8 +30,10 @@ from ticketdesk.analytics.sqlexpr import (
     united,
     whole_part,
 )
+from ticketdesk.analytics.table import Table
 
-SUMMARY_COLUMNS = ["category", "count", "mean_hours", "median_hours", "p90_hours"]
+SUMMARY_COLUMNS = ("category", "count", "mean_hours", "median_hours", "p90_hours")
+MONTHLY_COLUMNS = ("month", "count", "mean_hours")
 
 
 def resolution_times(
@@ -88,7 +89,7 @@ def resolution_summary(
     *,
     time_range: TimeRange = TimeRange(),  # noqa: B008
     categories: Collection[str] = (),
-) -> pd.DataFrame:
+) -> Table:
     """Per category of the tickets resolved in the range: count and mean hours (exact), and
     median and p90 hours (from the histogram, within 2.2%)."""
     spread = {
@@ -101,7 +102,7 @@ def resolution_summary(
         (category, count, seconds / count / 3600, *spread.get(category, (None, None)))
         for category, count, seconds in _sums(session, time_range, categories)
     ]
-    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    return Table(SUMMARY_COLUMNS, rows)
 
 
 def _sums(session: Session, time_range: TimeRange, categories: Collection[str]) -> list[Any]:
@@ -164,7 +165,7 @@ def resolution_time_by_month(
     *,
     time_range: TimeRange = TimeRange(),  # noqa: B008
     categories: Collection[str] = (),
-) -> pd.DataFrame:
+) -> Table:
     """Mean resolution hours by the month (UTC) in which tickets were resolved (seed 001):
     columns month ('YYYY-MM'), count, mean_hours. `time_range` picks whole months: those
     from the one holding its start to the one holding its end."""
@@ -186,4 +187,4 @@ def resolution_time_by_month(
         for label, count, seconds in session.connection().execute(query)
         if count > 0
     ]
-    return pd.DataFrame(rows, columns=["month", "count", "mean_hours"])
+    return Table(MONTHLY_COLUMNS, rows)

@@ -11,7 +11,6 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-import pandas as pd
 from sqlalchemy import Select, Subquery, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
@@ -19,6 +18,7 @@ from ticketdesk.analytics.models import OpenedCount, StatusCount
 from ticketdesk.analytics.periods import Period, period_start
 from ticketdesk.analytics.ranges import TimeRange, Unit, split
 from ticketdesk.analytics.sqlexpr import edge_part, narrowed, united, whole_part
+from ticketdesk.analytics.table import Table
 from ticketdesk.db import utcnow
 from ticketdesk.enums import ACTIVE_STATUSES, Status
 from ticketdesk.precompiled import Precompiled
@@ -127,7 +127,7 @@ def active_by_category(
     *,
     time_range: TimeRange = TimeRange(),  # noqa: B008
     categories: Collection[str] = (),
-) -> pd.DataFrame:
+) -> Table:
     """Tickets neither resolved nor closed, per category (seed 000): columns category, count.
 
     Every category that has tickets is listed, with 0 when none of them is active; the
@@ -135,7 +135,7 @@ def active_by_category(
     """
     opened = opened_counts(time_range, categories)
     if opened is None:
-        return pd.DataFrame(columns=["category", "count"])
+        return Table(ACTIVE_COLUMNS, [])
     category, status, tickets = opened.c
     active = func.sum(case((status.in_(ACTIVE_STATUSES), tickets), else_=0))
     query = (
@@ -144,5 +144,7 @@ def active_by_category(
         .having(func.sum(tickets) > 0)
         .order_by(active.desc(), category)
     )
-    rows = [(name, int(count)) for name, count in session.execute(query)]
-    return pd.DataFrame(rows, columns=["category", "count"])
+    return Table(ACTIVE_COLUMNS, [(name, int(count)) for name, count in session.execute(query)])
+
+
+ACTIVE_COLUMNS = ("category", "count")

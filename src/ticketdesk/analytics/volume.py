@@ -9,7 +9,6 @@ from collections.abc import Collection
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
-import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -17,10 +16,11 @@ from ticketdesk.analytics.models import OpenedCount, ResolvedDay, StatusCount
 from ticketdesk.analytics.periods import Period, period_start
 from ticketdesk.analytics.ranges import TimeRange, Unit, next_unit
 from ticketdesk.analytics.sqlexpr import dialect_of, period_of_day
+from ticketdesk.analytics.table import Table
 from ticketdesk.db import utcnow
 from ticketdesk.errors import InvalidValue
 
-COLUMNS = ["period", "opened", "closed", "backlog"]
+COLUMNS = ("period", "opened", "closed", "backlog")
 MAX_PERIODS = 3660
 
 
@@ -42,7 +42,7 @@ def ticket_volume(
     time_range: TimeRange = TimeRange(),  # noqa: B008 - frozen, so safe as a default
     categories: Collection[str] = (),
     now: datetime | None = None,
-) -> pd.DataFrame:
+) -> Table:
     """Per period: tickets opened, tickets closed (resolved, or closed unresolved) and the
     backlog at the period's end (opened by then and not closed by then).
 
@@ -51,7 +51,7 @@ def ticket_volume(
     """
     starts = _period_starts(interval, time_range, now or utcnow())
     if not starts:
-        return pd.DataFrame(columns=COLUMNS)
+        return Table(COLUMNS, [])
     first, stop = starts[0], _next(starts[-1], interval)
     per_period = {start: [0, 0] for start in starts}
     for side, model in enumerate(DAILY):
@@ -62,7 +62,7 @@ def ticket_volume(
     for start, (opened, closed) in per_period.items():
         backlog += opened - closed
         rows.append((start.isoformat(), opened, closed, backlog))
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return Table(COLUMNS, rows)
 
 
 def _next(start: date, interval: Interval) -> date:
