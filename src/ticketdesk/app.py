@@ -13,6 +13,7 @@ from ticketdesk.db import Database, open_database
 from ticketdesk.settings import Settings
 from ticketdesk.web import docs, guards, headers, problems, spa
 from ticketdesk.web.context import AppState, app_state, close_sessions
+from ticketdesk.web.cookieless import NoFlaskSession
 from ticketdesk.web.openapi import SECURITY_SCHEMES
 
 SERVICES = ("tickets", "analytics")
@@ -56,6 +57,7 @@ def create_app(
         else _database(settings, settings.analytics_database_url)
     )
     app.extensions["ticketdesk"] = AppState(settings, database, analytics_database)
+    app.session_interface = NoFlaskSession()
     app.teardown_appcontext(close_sessions)
     app.before_request(guards.require_json_body)
     app.after_request(guards.settle_caller)

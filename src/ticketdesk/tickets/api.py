@@ -32,7 +32,7 @@ from ticketdesk.tickets.schemas import (
 )
 from ticketdesk.tickets.workflow import next_statuses
 from ticketdesk.web.conditional import etag, if_match_versions
-from ticketdesk.web.context import current_user, db_session
+from ticketdesk.web.context import current_user, db_session, read_connection
 from ticketdesk.web.guards import (
     accept_caller,
     authenticate,
@@ -173,7 +173,7 @@ def get_ticket(path: TicketPath) -> Response:
         ticket = service.read_ticket(db_session(), actor=current_user(), ticket_id=path.ticket_id)
         return ticket_response(ticket)
     caller, found = service.read_ticket_for_token(
-        db_session(), token_hash=token_hash(token), ticket_id=path.ticket_id
+        read_connection(), token_hash=token_hash(token), ticket_id=path.ticket_id
     )
     accept_caller(caller)
     if found is None:

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import current_app, g, request
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from ticketdesk.accounts.actor import Caller
@@ -37,6 +38,16 @@ def db_session() -> Session:
         g.db_session = database.read_session() if reads else database.session(write=True)
     session: Session = g.db_session
     return session
+
+
+def read_connection() -> Connection:
+    """The request's connection from the read pool, for a read that runs Core statements
+    only: without the ORM Session around it, whose transaction bookkeeping cost about a
+    tenth of a ticket read's CPU (bench/RESULTS.md, session 15)."""
+    if "read_connection" not in g:
+        g.read_connection = app_state().database.read_engine.connect()
+    connection: Connection = g.read_connection
+    return connection
 
 
 @contextmanager
@@ -74,6 +85,9 @@ def close_sessions(_error: BaseException | None = None) -> None:
         session: Session | None = g.pop(name, None)
         if session is not None:
             session.close()
+    connection: Connection | None = g.pop("read_connection", None)
+    if connection is not None:
+        connection.close()
 
 
 def current_user() -> Caller:
