@@ -202,6 +202,12 @@ def _can_read(socket_fd: int) -> bool:
     return bool(poller.poll(0))
 
 
+# Pages of the database file read through a memory map of it, shared by every connection
+# and worker, rather than copied by a read() call into each connection's own page cache (2
+# MB by default, far less than the pages a million tickets' figures visit).
+SQLITE_MMAP_BYTES = 1 << 30
+
+
 def _sqlite_engine(
     url: str, busy_timeout_ms: int, synchronous: str, *, create: bool, reading: bool = False
 ) -> Engine:
@@ -237,6 +243,7 @@ def _sqlite_engine(
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         if reading:
             cursor.execute("PRAGMA query_only=ON")
         cursor.close()
