@@ -170,20 +170,27 @@ def resolution_time_by_month(
     columns month ('YYYY-MM'), count, mean_hours. `time_range` picks whole months: those
     from the one holding its start to the one holding its end."""
     parts = split(widen(time_range, Unit.MONTH), Unit.MONTH)
-    # Summed by month in the database, sorting the counter rows, rather than by day there
-    # and by month here: on SQLite every row fetched gives up the GIL and takes it back,
-    # and with four threads in a worker the 730 days cost three times the CPU of this.
-    month = month_label(dialect_of(session), ResolvedDay.day)
+    # Summed by day in the key's order, then by month over those days, in the database: on
+    # SQLite every row fetched gives up the GIL and takes it back (with four threads in a
+    # worker, 730 days read one by one cost three times the CPU of this), and a month's
+    # label made from each counter row rather than from each day cost PostgreSQL 6.8 ms a
+    # request at a million tickets, against 3.9.
+    days = select(
+        ResolvedDay.day,
+        func.sum(ResolvedDay.tickets).label("tickets"),
+        func.sum(ResolvedDay.seconds).label("seconds"),
+    ).where(whole_part(parts, ResolvedDay.day))
+    if categories:
+        days = days.where(ResolvedDay.category.in_(categories))
+    by_day = days.group_by(ResolvedDay.day).subquery()
+    month = month_label(dialect_of(session), by_day.c.day)
     query = (
-        select(month, func.sum(ResolvedDay.tickets), func.sum(ResolvedDay.seconds))
-        .where(whole_part(parts, ResolvedDay.day))
+        select(month, func.sum(by_day.c.tickets), func.sum(by_day.c.seconds))
         .group_by(month)
         .order_by(month)
     )
-    if categories:
-        query = query.where(ResolvedDay.category.in_(categories))
     rows = [
-        (label, int(count), seconds / count / 3600)
+        (label, int(count), seconds / int(count) / 3600)  # a sum of sums is numeric on PG
         for label, count, seconds in session.connection().execute(query)
         if count > 0
     ]
