@@ -1,9 +1,9 @@
-"""Migration 0002 fills the aggregates from the tickets a database already has."""
+"""Migrating a database from before the aggregates fills them from the tickets it has."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from sqlalchemy import func, insert, select
 from tests.conftest import BACKENDS, _postgres_database
 from ticketdesk import migrate
 from ticketdesk.accounts.models import User
-from ticketdesk.analytics.models import OpenedCount, Resolution
+from ticketdesk.analytics.models import OpenedCount, Resolution, ResolvedMonth
 from ticketdesk.db import create_db_engine
 from ticketdesk.tickets.models import Ticket
 
@@ -69,4 +69,7 @@ def test_upgrade_backfills_existing_tickets(empty_database: str) -> None:
         assert connection.execute(select(Resolution.ticket_id, Resolution.seconds)).all() == [
             (2, 86400.0)
         ]
+        assert connection.execute(
+            select(ResolvedMonth.month, ResolvedMonth.tickets, ResolvedMonth.seconds)
+        ).all() == [(date(2024, 3, 1), 1, 86400.0)]
     engine.dispose()

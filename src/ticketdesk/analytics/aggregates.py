@@ -27,6 +27,7 @@ from ticketdesk.analytics.models import (
     ResolutionBucket,
     ResolutionTotal,
     ResolvedDay,
+    ResolvedMonth,
     StatusCount,
 )
 from ticketdesk.analytics.upsert import add_to_counters
@@ -83,6 +84,20 @@ def _counters() -> Counters:
     return defaultdict(lambda: {"tickets": 0})
 
 
+def _sums() -> Counters:
+    return defaultdict(lambda: {"tickets": 0, "seconds": 0.0})
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """One ticket's resolution, as the counters count it."""
+
+    category: str
+    resolved_at: datetime
+    seconds: float
+    bucket: int
+
+
 class _Deltas:
     """What one change adds to (or takes from) each counter table, written in one go."""
 
@@ -90,9 +105,8 @@ class _Deltas:
         self.opened_counts = _counters()
         self.statuses = _counters()
         self.totals = _counters()
-        self.resolved: defaultdict[tuple[Any, ...], dict[str, float]] = defaultdict(
-            lambda: {"tickets": 0, "seconds": 0.0}
-        )
+        self.resolved_days = _sums()
+        self.resolved_months = _sums()
         self.buckets = _counters()
 
     def opened(self, facts: TicketFacts, change: int) -> None:
@@ -100,9 +114,17 @@ class _Deltas:
         self.opened_counts[key]["tickets"] += change
         self.statuses[(facts.category, facts.status.value)]["tickets"] += change
 
-    def resolution(self, month: date, category: str, bucket: int, change: int) -> None:
-        self.buckets[(month, category, bucket)]["tickets"] += change
-        self.totals[(category, bucket)]["tickets"] += change
+    def resolution(self, facts: Resolved, change: int) -> None:
+        """A resolution counted (`change` 1) or taken back (-1)."""
+        day, category = facts.resolved_at.date(), facts.category
+        for sums in (
+            self.resolved_days[(day, category)],
+            self.resolved_months[(month_of(day), category)],
+        ):
+            sums["tickets"] += change
+            sums["seconds"] += change * facts.seconds
+        self.buckets[(month_of(day), category, facts.bucket)]["tickets"] += change
+        self.totals[(category, facts.bucket)]["tickets"] += change
 
     def write(self, session: Session) -> None:
         add_to_counters(
@@ -121,7 +143,13 @@ class _Deltas:
             session,
             ResolvedDay.__table__,  # type: ignore[arg-type]
             keys=("day", "category"),
-            deltas=self.resolved,
+            deltas=self.resolved_days,
+        )
+        add_to_counters(
+            session,
+            ResolvedMonth.__table__,  # type: ignore[arg-type]
+            keys=("month", "category"),
+            deltas=self.resolved_months,
         )
         add_to_counters(
             session,
@@ -166,10 +194,7 @@ def _forget_resolution(session: Session, deltas: _Deltas, ticket_id: int) -> Non
     ).one_or_none()
     if row is None:
         return
-    resolved = deltas.resolved[(row.resolved_at.date(), row.category)]
-    resolved["tickets"] -= 1
-    resolved["seconds"] -= row.seconds
-    deltas.resolution(month_of(row.resolved_at), row.category, row.bucket, -1)
+    deltas.resolution(Resolved(row.category, row.resolved_at, row.seconds, row.bucket), -1)
 
 
 def _record_resolution(
@@ -187,10 +212,7 @@ def _record_resolution(
             bucket=bucket,
         )
     )
-    resolved = deltas.resolved[(done_at.date(), ticket.category)]
-    resolved["tickets"] += 1
-    resolved["seconds"] += seconds
-    deltas.resolution(month_of(done_at), ticket.category, bucket, 1)
+    deltas.resolution(Resolved(ticket.category, done_at, seconds, bucket), 1)
 
 
 def _move_first_response(session: Session, *, ticket_id: int, category: str) -> None:

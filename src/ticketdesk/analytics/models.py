@@ -47,6 +47,19 @@ class ResolvedDay(Base):
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
 
 
+class ResolvedMonth(Base):
+    """`ResolvedDay` by month: what the figures over whole months read (a few hundred rows
+    at a million tickets, where the days are thousands)."""
+
+    __tablename__ = "analytics_resolved_months"
+    __table_args__ = CLUSTERED
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    category: Mapped[str] = mapped_column(String(100), primary_key=True)
+    tickets: Mapped[int] = mapped_column(Integer, default=0)
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)
+
+
 class Resolution(Base):
     """One row per resolved (or closed) ticket: the per-ticket list, by resolution time."""
 

@@ -20,6 +20,7 @@ from ticketdesk.analytics.models import (
     ResolutionBucket,
     ResolutionTotal,
     ResolvedDay,
+    ResolvedMonth,
     StatusCount,
 )
 from ticketdesk.analytics.sqlexpr import bucket_expression, seconds_between, utc_day, utc_month
@@ -32,6 +33,7 @@ TABLES = (
     FirstResponse,
     ResolutionTotal,
     ResolutionBucket,
+    ResolvedMonth,
     ResolvedDay,
     Resolution,
     StatusCount,
@@ -112,6 +114,14 @@ def _rebuild_resolutions(connection: Connection) -> None:
         )
     )
     month = utc_month(connection.dialect.name, Resolution.resolved_at)
+    connection.execute(
+        insert(ResolvedMonth).from_select(
+            ["month", "category", "tickets", "seconds"],
+            select(month, Resolution.category, func.count(), func.sum(Resolution.seconds)).group_by(
+                month, Resolution.category
+            ),
+        )
+    )
     connection.execute(
         insert(ResolutionBucket).from_select(
             ["month", "category", "bucket", "tickets"],

@@ -53,13 +53,6 @@ def period_of_day(dialect: str, period: str, day: Any) -> ColumnElement[Any]:
     return func.date(day, "start of month", type_=Date)
 
 
-def month_label(dialect: str, day: Any) -> ColumnElement[str]:
-    """'YYYY-MM' of a DATE column."""
-    if dialect == "postgresql":
-        return func.to_char(day, "YYYY-MM")
-    return func.strftime("%Y-%m", day)
-
-
 def text_list(dialect: str, text: Any) -> ColumnElement[str]:
     """The group's values of a text expression, comma-separated, in no particular order."""
     if dialect == "postgresql":

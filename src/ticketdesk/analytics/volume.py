@@ -8,11 +8,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ticketdesk.analytics.models import OpenedCount, ResolvedDay, StatusCount
+from ticketdesk.analytics.models import OpenedCount, ResolvedDay, ResolvedMonth, StatusCount
 from ticketdesk.analytics.periods import Period, period_start
 from ticketdesk.analytics.ranges import TimeRange, Unit, next_unit
 from ticketdesk.analytics.sqlexpr import dialect_of, period_of_day
@@ -31,8 +32,7 @@ class Interval(StrEnum):
 
 
 DEFAULT_PERIODS = {Interval.DAY: 30, Interval.WEEK: 12, Interval.MONTH: 12}
-# The daily counters of tickets opened and of tickets closed, in the series' column order.
-DAILY: tuple[type[OpenedCount] | type[ResolvedDay], ...] = (OpenedCount, ResolvedDay)
+Counter = type[OpenedCount] | type[ResolvedDay] | type[ResolvedMonth]
 
 
 def ticket_volume(
@@ -54,10 +54,12 @@ def ticket_volume(
         return Table(COLUMNS, [])
     first, stop = starts[0], _next(starts[-1], interval)
     per_period = {start: [0, 0] for start in starts}
-    for side, model in enumerate(DAILY):
+    # Tickets closed by month have counters of their own, a thirtieth of the days'.
+    resolved = ResolvedMonth if interval == Interval.MONTH else ResolvedDay
+    for side, model in enumerate((OpenedCount, resolved)):  # the series' column order
         for start, tickets in _per_period(session, model, interval, first, stop, categories):
             per_period[start][side] += tickets
-    backlog = _backlog_before(session, first, stop, per_period.values(), categories)
+    backlog = _backlog_before(session, resolved, first, stop, per_period.values(), categories)
     rows = []
     for start, (opened, closed) in per_period.items():
         backlog += opened - closed
@@ -104,24 +106,31 @@ def _start_of(moment: datetime, interval: Interval) -> date:
     return period_start(Period(interval.value), moment.astimezone(UTC)).date()
 
 
+def _first_day(model: Counter) -> Any:
+    """A counter's date column: its day, or the first day of its month."""
+    return model.month if model is ResolvedMonth else model.day  # type: ignore[union-attr]
+
+
 def _per_period(
     session: Session,
-    model: type[OpenedCount] | type[ResolvedDay],
+    model: Counter,
     interval: Interval,
     first: date,
     stop: date,
     categories: Collection[str],
 ) -> list[tuple[date, int]]:
-    """Tickets per period in [first, stop) of a daily counter, summed over `categories`.
+    """Tickets per period in [first, stop) of a daily (or, by month, monthly) counter,
+    summed over `categories`.
 
     Summed by day in the key's order, then by period over those days, in the database: on
     SQLite every row fetched gives up the GIL and takes it back, and with four threads in a
     worker a year of days read one by one cost half as much CPU again as the request.
     """
+    day = _first_day(model)
     query = (
-        select(model.day, func.sum(model.tickets).label("tickets"))
-        .where(model.day >= first, model.day < stop)
-        .group_by(model.day)
+        select(day.label("day"), func.sum(model.tickets).label("tickets"))
+        .where(day >= first, day < stop)
+        .group_by(day)
     )
     if categories:
         query = query.where(model.category.in_(categories))
@@ -134,6 +143,7 @@ def _per_period(
 
 def _backlog_before(
     session: Session,
+    resolved: type[ResolvedDay] | type[ResolvedMonth],
     first: date,
     stop: date,
     per_period: Collection[list[int]],
@@ -147,11 +157,11 @@ def _backlog_before(
     """
     opened_ever = select(func.sum(StatusCount.tickets))
     opened_after = select(func.sum(OpenedCount.tickets)).where(OpenedCount.day >= stop)
-    closed_before = select(func.sum(ResolvedDay.tickets)).where(ResolvedDay.day < first)
+    closed_before = select(func.sum(resolved.tickets)).where(_first_day(resolved) < first)
     if categories:
         opened_ever = opened_ever.where(StatusCount.category.in_(categories))
         opened_after = opened_after.where(OpenedCount.category.in_(categories))
-        closed_before = closed_before.where(ResolvedDay.category.in_(categories))
+        closed_before = closed_before.where(resolved.category.in_(categories))
     # The three sums in one statement: one round trip rather than three on PostgreSQL.
     sums = select(
         opened_ever.scalar_subquery(),
