@@ -10,6 +10,7 @@ from ticketdesk.analytics.models import (
     ResolutionBucket,
     ResolutionTotal,
     ResolvedDay,
+    ResolvedMonth,
     StatusCount,
 )
 from ticketdesk.db import Base
@@ -27,6 +28,7 @@ __all__ = [
     "ResolutionBucket",
     "ResolutionTotal",
     "ResolvedDay",
+    "ResolvedMonth",
     "StatusCount",
     "Ticket",
     "TicketChange",
