@@ -58,28 +58,39 @@ def resolution_times(
     ).where(Resolution.resolved_at >= start, Resolution.resolved_at < end)
     if categories:
         query = query.where(Resolution.category.in_(categories))
-    page = session.execute(
-        query.order_by(Resolution.resolved_at.desc(), Resolution.ticket_id.desc())
-        .offset(offset)
-        .limit(limit)
-    ).all()
+    page = (
+        session.connection()
+        .execute(
+            query.order_by(Resolution.resolved_at.desc(), Resolution.ticket_id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        .all()
+    )
     return page, _count(session, time_range, categories)
 
 
 def _count(session: Session, time_range: TimeRange, categories: Collection[str]) -> int:
-    """How many tickets were resolved in the range: whole days from the daily counters."""
+    """How many tickets were resolved in the range: whole days from the daily counters (all
+    of history from the monthly ones, a thirtieth as many), the rest from rows."""
     parts = split(time_range, Unit.DAY)
+    connection = session.connection()
     total = 0
-    if parts.whole:
+    if time_range == TimeRange():
+        query = select(func.sum(ResolvedMonth.tickets))
+        if categories:
+            query = query.where(ResolvedMonth.category.in_(categories))
+        total += connection.scalar(query) or 0
+    elif parts.whole:
         query = select(func.sum(ResolvedDay.tickets)).where(whole_part(parts, ResolvedDay.day))
         if categories:
             query = query.where(ResolvedDay.category.in_(categories))
-        total += session.scalar(query) or 0
+        total += connection.scalar(query) or 0
     if parts.edges:
         query = select(func.count()).where(edge_part(parts, Resolution.resolved_at))
         if categories:
             query = query.where(Resolution.category.in_(categories))
-        total += session.scalar(query) or 0
+        total += connection.scalar(query) or 0
     return int(total)
 
 
@@ -133,7 +144,7 @@ def _sums(session: Session, time_range: TimeRange, categories: Collection[str]) 
         .having(func.sum(tickets) > 0)
         .order_by(category)
     )
-    return list(session.execute(by_category))
+    return list(session.connection().execute(by_category))
 
 
 def _histograms(

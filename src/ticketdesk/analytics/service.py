@@ -28,7 +28,7 @@ from ticketdesk.tickets.models import Ticket
 def ticket_counts(session: Session, *, period: Period, now: datetime | None = None) -> int:
     """Tickets opened in the current calendar period (UTC) that are still open (seed 001)."""
     start = period_start(period, now or utcnow())
-    count = session.scalar(
+    count = session.connection().scalar(
         select(func.sum(OpenedCount.tickets)).where(
             OpenedCount.day >= start.date(), OpenedCount.status.in_(ACTIVE_STATUSES)
         )
@@ -85,7 +85,7 @@ def counts_by_category(
     )
     if statuses:
         query = query.where(status.in_([Status(status) for status in statuses]))
-    return {name: int(count) for name, count in session.execute(query)}
+    return {name: int(count) for name, count in session.connection().execute(query)}
 
 
 def tickets_now_in(
@@ -144,7 +144,8 @@ def active_by_category(
         .having(func.sum(tickets) > 0)
         .order_by(active.desc(), category)
     )
-    return Table(ACTIVE_COLUMNS, [(name, int(count)) for name, count in session.execute(query)])
+    rows = session.connection().execute(query)
+    return Table(ACTIVE_COLUMNS, [(name, int(count)) for name, count in rows])
 
 
 ACTIVE_COLUMNS = ("category", "count")
