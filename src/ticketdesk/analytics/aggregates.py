@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from ticketdesk.accounts.actor import Actor
@@ -127,42 +127,18 @@ class _Deltas:
         self.totals[(category, facts.bucket)]["tickets"] += change
 
     def write(self, session: Session) -> None:
-        add_to_counters(
-            session,
-            OpenedCount.__table__,  # type: ignore[arg-type]
-            keys=("day", "category", "status"),
-            deltas=self.opened_counts,
-        )
-        add_to_counters(
-            session,
-            StatusCount.__table__,  # type: ignore[arg-type]
-            keys=("category", "status"),
-            deltas=self.statuses,
-        )
-        add_to_counters(
-            session,
-            ResolvedDay.__table__,  # type: ignore[arg-type]
-            keys=("day", "category"),
-            deltas=self.resolved_days,
-        )
-        add_to_counters(
-            session,
-            ResolvedMonth.__table__,  # type: ignore[arg-type]
-            keys=("month", "category"),
-            deltas=self.resolved_months,
-        )
-        add_to_counters(
-            session,
-            ResolutionBucket.__table__,  # type: ignore[arg-type]
-            keys=("month", "category", "bucket"),
-            deltas=self.buckets,
-        )
-        add_to_counters(
-            session,
-            ResolutionTotal.__table__,  # type: ignore[arg-type]
-            keys=("category", "bucket"),
-            deltas=self.totals,
-        )
+        for model, deltas in (
+            (OpenedCount, self.opened_counts),
+            (StatusCount, self.statuses),
+            (ResolvedDay, self.resolved_days),
+            (ResolvedMonth, self.resolved_months),
+            (ResolutionBucket, self.buckets),
+            (ResolutionTotal, self.totals),
+        ):
+            table: Table = model.__table__  # type: ignore[assignment]
+            # Each table's deltas are keyed by its primary key's columns, in their order.
+            keys = [column.name for column in table.primary_key]
+            add_to_counters(session, table, keys=keys, deltas=deltas)
 
 
 def ticket_changed(session: Session, *, before: TicketFacts | None, after: TicketFacts) -> None:
