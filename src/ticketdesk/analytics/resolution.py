@@ -22,7 +22,7 @@ from ticketdesk.analytics.models import (
     ResolvedMonth,
 )
 from ticketdesk.analytics.percentiles import hours, percentile_buckets
-from ticketdesk.analytics.ranges import TimeRange, Unit, split, widen
+from ticketdesk.analytics.ranges import Split, TimeRange, Unit, split, widen
 from ticketdesk.analytics.sqlexpr import (
     edge_part,
     narrowed,
@@ -71,21 +71,15 @@ def resolution_times(
 
 
 def _count(session: Session, time_range: TimeRange, categories: Collection[str]) -> int:
-    """How many tickets were resolved in the range: whole days from the daily counters (all
-    of history from the monthly ones, a thirtieth as many), the rest from rows."""
+    """How many tickets were resolved in the range: whole days from the counters, the rest
+    counted in the index of rows."""
     parts = split(time_range, Unit.DAY)
     connection = session.connection()
     total = 0
-    if time_range == TimeRange():
-        query = select(func.sum(ResolvedMonth.tickets))
-        if categories:
-            query = query.where(ResolvedMonth.category.in_(categories))
-        total += connection.scalar(query) or 0
-    elif parts.whole:
-        query = select(func.sum(ResolvedDay.tickets)).where(whole_part(parts, ResolvedDay.day))
-        if categories:
-            query = query.where(ResolvedDay.category.in_(categories))
-        total += connection.scalar(query) or 0
+    counted = _counted(time_range, parts)
+    if counted is not None:
+        _category, tickets, _seconds = united(narrowed([counted], categories)).c
+        total += connection.scalar(select(func.sum(tickets))) or 0
     if parts.edges:
         query = select(func.count()).where(edge_part(parts, Resolution.resolved_at))
         if categories:
@@ -117,17 +111,10 @@ def resolution_summary(
 
 def _sums(session: Session, time_range: TimeRange, categories: Collection[str]) -> list[Any]:
     """(category, count, seconds) of the tickets resolved in the range, by category: whole
-    days from the daily counters, the rest from rows."""
+    days from the counters (`_counted`), the rest from rows."""
     parts = split(time_range, Unit.DAY)
-    queries: list[Select[*tuple[Any, ...]]] = []
-    if time_range == TimeRange():  # all of history: the months' counters, fewer than the days'
-        queries.append(select(ResolvedMonth.category, ResolvedMonth.tickets, ResolvedMonth.seconds))
-    elif parts.whole:
-        queries.append(
-            select(ResolvedDay.category, ResolvedDay.tickets, ResolvedDay.seconds).where(
-                whole_part(parts, ResolvedDay.day)
-            )
-        )
+    counted = _counted(time_range, parts)
+    queries: list[Select[*tuple[Any, ...]]] = [] if counted is None else [counted]
     if parts.edges:
         queries.append(
             select(Resolution.category, literal(1), Resolution.seconds).where(
@@ -145,6 +132,19 @@ def _sums(session: Session, time_range: TimeRange, categories: Collection[str]) 
         .order_by(category)
     )
     return list(session.connection().execute(by_category))
+
+
+def _counted(time_range: TimeRange, parts: Split) -> Select[*tuple[Any, ...]] | None:
+    """Rows (category, tickets, seconds) of the counters for the range's whole days (`parts`
+    split by day): over all of history, the monthly ones, a thirtieth as many. None when the
+    range has no whole day."""
+    if time_range == TimeRange():
+        return select(ResolvedMonth.category, ResolvedMonth.tickets, ResolvedMonth.seconds)
+    if parts.whole:
+        return select(ResolvedDay.category, ResolvedDay.tickets, ResolvedDay.seconds).where(
+            whole_part(parts, ResolvedDay.day)
+        )
+    return None
 
 
 def _histograms(
