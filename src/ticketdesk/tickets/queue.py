@@ -11,6 +11,7 @@ rows read per range, merged and cut to the page.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -27,21 +28,34 @@ MAX_RANGES = 16
 STATUS, CATEGORY = "status_{}", "category_{}"
 
 
+@dataclass(frozen=True)
+class QueuePage:
+    """A queue's page: its statement, the values to bind, and the shape the statement was
+    built for (how many distinct statuses and categories, which order)."""
+
+    statement: Precompiled
+    params: dict[str, Any]
+    statuses: int
+    categories: int
+    descending: bool
+
+
 def queue_page(
     statuses: Sequence[Status], categories: Sequence[str], *, sort: str, offset: int, limit: int
-) -> tuple[Precompiled, dict[str, Any]] | None:
-    """The statement and parameters of a page of the tickets in these statuses and
-    categories (narrowed by nothing else), or None when that list is not a queue by age."""
+) -> QueuePage | None:
+    """A page of the tickets in these statuses and categories (narrowed by nothing else),
+    or None when that list is not a queue by age."""
     if sort.lstrip("-") != "opened_at" or not statuses:
         return None
     # A value sent twice would read its range twice, and list its tickets twice.
     statuses, categories = list(dict.fromkeys(statuses)), list(dict.fromkeys(categories))
     if len(statuses) * max(len(categories), 1) > MAX_RANGES:
         return None
+    descending = sort.startswith("-")
     statement = _merged_ranges(
         statuses=len(statuses),
         categories=len(categories),
-        descending=sort.startswith("-"),
+        descending=descending,
         depth=offset + limit,
     )
     params = {
@@ -50,7 +64,7 @@ def queue_page(
         "offset": offset,
         "limit": limit,
     }
-    return statement, params
+    return QueuePage(statement, params, len(statuses), len(categories), descending)
 
 
 # Most pages asked for are the first few of a few sizes.

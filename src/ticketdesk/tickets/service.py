@@ -158,22 +158,20 @@ def queue_for_token(
     statement: on PostgreSQL one round trip instead of three. The page is None for a
     requester, and for any other list, which is still to be read; the caller is None for a
     token of no one."""
-    statuses, categories = filters.statuses, filters.categories
     queue = (
-        queue_page(statuses, categories, sort=sort, offset=offset, limit=limit)
+        queue_page(filters.statuses, filters.categories, sort=sort, offset=offset, limit=limit)
         if _is_queue(filters, _narrowed_by(_filter_params(filters)))
         else None
     )
     if queue is None:
         return caller_for_token_hash(session, token_hash), None
-    page, params = queue
     statement = _queue_with_caller(
-        page,
-        statuses=len(set(statuses)),
-        categories=len(set(categories)),
-        descending=sort.startswith("-"),
+        queue.statement,
+        statuses=queue.statuses,
+        categories=queue.categories,
+        descending=queue.descending,
     )
-    params["token_hash"] = token_hash
+    params = {**queue.params, "token_hash": token_hash}
     rows = statement.rows(session.connection(), params)
     if not rows:
         return None, None
@@ -273,7 +271,7 @@ def list_tickets(
         else None
     )
     if queue is not None:
-        page, params = queue
+        page, params = queue.statement, queue.params
     elif filters.text:
         with search.index_checked(session):
             return _search(

@@ -42,8 +42,8 @@ def db_session() -> Session:
 
 def read_connection() -> Connection:
     """The request's connection from the read pool, for a read that runs Core statements
-    only: without the ORM Session around it, whose transaction bookkeeping cost about a
-    tenth of a ticket read's CPU (bench/RESULTS.md, session 15)."""
+    only: without the ORM Session around it, whose transaction bookkeeping was about a
+    tenth of a ticket read's py-spy samples (bench/RESULTS.md, sessions 14 and 15)."""
     if "read_connection" not in g:
         g.read_connection = app_state().database.read_engine.connect()
     connection: Connection = g.read_connection
