@@ -17,7 +17,9 @@ from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from ticketdesk.accounts.actor import Actor
+from ticketdesk.analytics import changes
 from ticketdesk.analytics.buckets import bucket_of
+from ticketdesk.analytics.changes import Kind
 from ticketdesk.analytics.models import (
     FirstResponse,
     FirstResponseBucket,
@@ -127,18 +129,22 @@ class _Deltas:
         self.totals[(category, facts.bucket)]["tickets"] += change
 
     def write(self, session: Session) -> None:
-        for model, deltas in (
-            (OpenedCount, self.opened_counts),
-            (StatusCount, self.statuses),
-            (ResolvedDay, self.resolved_days),
-            (ResolvedMonth, self.resolved_months),
-            (ResolutionBucket, self.buckets),
-            (ResolutionTotal, self.totals),
+        changed = set()
+        for model, kind, deltas in (
+            (OpenedCount, Kind.TICKETS, self.opened_counts),
+            (StatusCount, Kind.TICKETS, self.statuses),
+            (ResolvedDay, Kind.RESOLUTIONS, self.resolved_days),
+            (ResolvedMonth, Kind.RESOLUTIONS, self.resolved_months),
+            (ResolutionBucket, Kind.RESOLUTIONS, self.buckets),
+            (ResolutionTotal, Kind.RESOLUTIONS, self.totals),
         ):
             table: Table = model.__table__  # type: ignore[assignment]
             # Each table's deltas are keyed by its primary key's columns, in their order.
             keys = [column.name for column in table.primary_key]
             add_to_counters(session, table, keys=keys, deltas=deltas)
+            if any(any(values.values()) for values in deltas.values()):
+                changed.add(kind)
+        changes.note(session, changed)
 
 
 def ticket_changed(session: Session, *, before: TicketFacts | None, after: TicketFacts) -> None:
@@ -224,11 +230,11 @@ def comment_added(
         return
     seconds = (created_at - opened_at).total_seconds()
     bucket = bucket_of(seconds)
-    changes = {(month_of(created_at), category, bucket): 1}
+    moved = {(month_of(created_at), category, bucket): 1}
     if existing is not None:
         responded_at, old_category, old_bucket = existing
         old_key = (month_of(responded_at), old_category, old_bucket)
-        changes[old_key] = changes.get(old_key, 0) - 1
+        moved[old_key] = moved.get(old_key, 0) - 1
         session.execute(delete(FirstResponse).where(FirstResponse.ticket_id == ticket_id))
     _INSERT_FIRST_RESPONSE.run_many(
         connection,
@@ -243,7 +249,7 @@ def comment_added(
             }
         ],
     )
-    _add_first_response_buckets(session, changes)
+    _add_first_response_buckets(session, moved)
 
 
 # Every agent's reply runs these (see `precompiled`).
@@ -260,15 +266,15 @@ _FIRST_RESPONSE = Precompiled(
 _INSERT_FIRST_RESPONSE = Precompiled(insert(FirstResponse.__table__))  # type: ignore[arg-type]
 
 
-def _add_first_response_buckets(session: Session, changes: dict[tuple[Any, ...], int]) -> None:
+def _add_first_response_buckets(session: Session, moved: dict[tuple[Any, ...], int]) -> None:
     add_to_counters(
         session,
         FirstResponseBucket.__table__,  # type: ignore[arg-type]
         keys=("month", "category", "bucket"),
-        deltas={key: {"tickets": count} for key, count in changes.items()},
+        deltas={key: {"tickets": count} for key, count in moved.items()},
     )
     months = _counters()
-    for (month, _category, bucket), count in changes.items():
+    for (month, _category, bucket), count in moved.items():
         months[(month, bucket)]["tickets"] += count
     add_to_counters(
         session,
@@ -276,3 +282,4 @@ def _add_first_response_buckets(session: Session, changes: dict[tuple[Any, ...],
         keys=("month", "bucket"),
         deltas=months,
     )
+    changes.note(session, [Kind.FIRST_RESPONSES])

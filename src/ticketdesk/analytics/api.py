@@ -6,6 +6,8 @@ from flask import Response
 
 from ticketdesk.analytics import first_response as first_responses
 from ticketdesk.analytics import resolution, service, volume
+from ticketdesk.analytics.changes import Kind
+from ticketdesk.analytics.memo import remembered
 from ticketdesk.analytics.output import respond, wants_csv
 from ticketdesk.analytics.schemas import (
     ActiveByCategory,
@@ -35,11 +37,14 @@ bp = api_blueprint(
     guard=require_agent,
     also=[403],
     description="figures for agents and admins; every one also as CSV (`?format=csv` or "
-    "`Accept: text/csv`). Times are UTC; `from` is inclusive and `to` exclusive.",
+    "`Accept: text/csv`). Times are UTC; `from` is inclusive and `to` exclusive. An answer "
+    "is given again from memory while no change to what it counts has committed; "
+    "`Cache-Control: no-cache` computes it afresh.",
 )
 
 
 @bp.get("/ticket_counts", responses={200: Count})
+@remembered(Kind.TICKETS)
 def ticket_counts(query: TicketCountsQuery) -> Response:
     """How many tickets opened in the current calendar period (UTC) are still open.
 
@@ -55,6 +60,7 @@ def ticket_counts(query: TicketCountsQuery) -> Response:
 
 
 @bp.get("/counts_by_category", responses={200: CategoryCounts})
+@remembered(Kind.TICKETS)
 def counts_by_category(query: CountsByCategoryQuery) -> Response:
     """Tickets per category (seed 001), optionally only those now in some statuses and
     opened within [from, to)."""
@@ -73,6 +79,7 @@ def counts_by_category(query: CountsByCategoryQuery) -> Response:
 
 
 @bp.get("/active_by_category", responses={200: ActiveByCategory})
+@remembered(Kind.TICKETS)
 def active_by_category(query: RangeQuery) -> Response:
     """Tickets neither resolved nor closed, per category (seed 000); `from`/`to` narrow
     to tickets opened then."""
@@ -83,6 +90,7 @@ def active_by_category(query: RangeQuery) -> Response:
 
 
 @bp.get("/resolution_times", responses={200: ResolutionTimes})
+@remembered(Kind.RESOLUTIONS)
 def resolution_times(query: ResolutionTimesQuery) -> Response:
     """One row per resolved ticket (seed 000), most recently resolved first, paginated like
     the ticket list. `resolved_at` is the closing time for tickets closed without being
@@ -116,6 +124,7 @@ def resolution_times(query: ResolutionTimesQuery) -> Response:
 
 
 @bp.get("/resolution_times/summary", responses={200: ResolutionSummary})
+@remembered(Kind.RESOLUTIONS)
 def resolution_summary(query: RangeQuery) -> Response:
     """Per category, of tickets resolved in [from, to): count, mean (exact), median and p90
     hours (each within 2.2% of the true value: they come from a log-scale histogram)."""
@@ -126,6 +135,7 @@ def resolution_summary(query: RangeQuery) -> Response:
 
 
 @bp.get("/resolution_time_by_month", responses={200: MonthlyMeans})
+@remembered(Kind.RESOLUTIONS)
 def resolution_time_by_month(query: RangeQuery) -> Response:
     """Mean resolution hours by the month (UTC) tickets were resolved in (seed 001).
     `from`/`to` select the whole months they fall in; months without any are left out."""
@@ -137,6 +147,7 @@ def resolution_time_by_month(query: RangeQuery) -> Response:
 
 
 @bp.get("/ticket_volume", responses={200: Volume})
+@remembered(Kind.TICKETS, Kind.RESOLUTIONS)
 def ticket_volume(query: VolumeQuery) -> Response:
     """Opened, closed (resolved, or closed unresolved) and backlog per day, week (from
     Monday) or month in UTC, over the periods that meet [from, to). Default: the last 30
@@ -151,6 +162,7 @@ def ticket_volume(query: VolumeQuery) -> Response:
 
 
 @bp.get("/first_response", responses={200: FirstResponses})
+@remembered(Kind.FIRST_RESPONSES)
 def first_response(query: RangeQuery) -> Response:
     """Median and p90 hours from opening to the first public reply by an agent or admin, by
     the month (UTC) of that reply; within 2.2% (log-scale histogram). `from`/`to` select

@@ -158,3 +158,19 @@ class FirstResponseMonth(Base):
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     tickets: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ChangeCount(Base):
+    """How many committed transactions have changed the aggregates of `kind` (the one table
+    here not derived from the tickets: `analytics.changes` keeps it, and nothing rebuilds it).
+
+    A kind's count is the sum over its shards; a writer adds to one shard picked at random,
+    so that writers committing together seldom wait on each other's row. The sum only grows.
+    """
+
+    __tablename__ = "analytics_changes"
+    __table_args__ = CLUSTERED
+
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    changes: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from sqlalchemy import Connection, Table, delete, func, insert, select, text
 
 from ticketdesk.accounts.models import User
+from ticketdesk.analytics import changes
+from ticketdesk.analytics.changes import Kind
 from ticketdesk.analytics.indexes import deferred_indexes, locked_against_readers
 from ticketdesk.analytics.models import (
     FirstResponse,
@@ -55,6 +57,7 @@ def rebuild_all(connection: Connection) -> None:
     _rebuild_opened(connection)
     _rebuild_resolutions(connection)
     _rebuild_first_responses(connection)
+    changes.count(connection, list(Kind))
 
 
 def _rebuild_opened(connection: Connection) -> None:

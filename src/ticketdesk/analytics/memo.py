@@ -1,0 +1,108 @@
+"""Figures answered again from memory while the aggregates they were computed from stand.
+
+A dashboard asks the same few questions over and over, and between two asks the answer
+changes only if a ticket did. Each figure's view names the kinds of aggregate it reads
+(`remembered(Kind...)`); its answer is kept, per request (path, query, Accept, UTC day),
+with the change counts of those kinds (`changes`). A later request whose counts are the same
+gets the kept answer: it is the one the database would give, since every change to those
+aggregates adds to their counts in its own transaction.
+
+The counts are read before and after the figure is computed, each by a statement of its own
+(the analytics read in autocommit, each statement its own snapshot). An answer is kept only
+when the two agree: then no change to what it read committed while it was computed, so it
+is exactly the answer for those counts. What is kept is in each process's memory, bounded,
+but what decides whether it still holds is in the database, so every worker agrees.
+
+A request with `Cache-Control: no-cache` is computed afresh (and kept for the next).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from flask import Response, current_app, request
+
+from ticketdesk.analytics import changes
+from ticketdesk.analytics.changes import Kind
+from ticketdesk.db import utcnow
+from ticketdesk.web.context import analytics_session
+
+# A few dozen distinct questions make a busy dashboard; the answers are kilobytes.
+ENTRIES = 256
+_EXTENSION = "ticketdesk_analytics_memo"
+
+View = Callable[..., Response]
+
+
+@dataclass(frozen=True)
+class _Kept:
+    counts: tuple[int, ...]
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    def response(self) -> Response:
+        return Response(self.body, status=self.status, headers=self.headers)
+
+
+class Memo:
+    """The last `entries` answers, least recently used first out."""
+
+    def __init__(self, entries: int = ENTRIES) -> None:
+        self._entries = entries
+        self._kept: OrderedDict[Hashable, _Kept] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> _Kept | None:
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None:
+                self._kept.move_to_end(key)
+            return kept
+
+    def put(self, key: Hashable, kept: _Kept) -> None:
+        with self._lock:
+            self._kept[key] = kept
+            self._kept.move_to_end(key)
+            while len(self._kept) > self._entries:
+                self._kept.popitem(last=False)
+
+
+def remembered(*kinds: Kind) -> Callable[[View], View]:
+    """Keep the view's answers while the counts of `kinds` (what it reads) stay the same."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def answer(*args: Any, **kwargs: Any) -> Response:
+            return _answer(kinds, lambda: view(*args, **kwargs))
+
+        return answer
+
+    return decorate
+
+
+def _answer(kinds: tuple[Kind, ...], compute: Callable[[], Response]) -> Response:
+    memo: Memo = current_app.extensions.setdefault(_EXTENSION, Memo())
+    connection = analytics_session().connection()
+    counts = _counts_of(connection, kinds)
+    key = (request.path, request.query_string, request.headers.get("Accept"), utcnow().date())
+    kept = None if request.cache_control.no_cache else memo.get(key)
+    if kept is not None and kept.counts == counts:
+        return kept.response()
+    response = compute()
+    if response.status_code == 200 and _counts_of(connection, kinds) == counts:
+        memo.put(
+            key,
+            _Kept(counts, response.status_code, list(response.headers), response.get_data()),
+        )
+    return response
+
+
+def _counts_of(connection: Any, kinds: tuple[Kind, ...]) -> tuple[int, ...]:
+    counts = changes.counts(connection)
+    return tuple(counts[kind] for kind in kinds)
