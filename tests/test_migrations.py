@@ -8,7 +8,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, insert, select
+from alembic import command
+from sqlalchemy import create_engine, insert, select, text
 
 from tests.conftest import BACKENDS, _postgres_database
 from ticketdesk import migrate
@@ -48,8 +49,38 @@ def test_the_monthly_resolved_counters_are_filled_from_the_days(empty_database: 
             ).all()
     finally:
         engine.dispose()
+    # The last value: one change counted for each row there at the upgrade (0105).
     assert [tuple(row) for row in months] == [
-        (date(2025, 1, 1), "billing", 1, 4.0),
-        (date(2025, 1, 1), "bug", 5, 42.5),
-        (date(2025, 2, 1), "bug", 5, 1.0),
+        (date(2025, 1, 1), "billing", 1, 4.0, 1),
+        (date(2025, 1, 1), "bug", 5, 42.5, 1),
+        (date(2025, 2, 1), "bug", 5, 1.0, 1),
     ]
+
+
+def test_the_change_counts_come_and_go_with_their_rows_kept(empty_database: str) -> None:
+    migrate.upgrade(empty_database, "0104_resolved_months")
+    row = {"category": "bug", "status": "open", "tickets": 3}
+    engine = create_engine(empty_database)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO analytics_status_counts VALUES (:category, :status, :tickets)"),
+                row,
+            )
+        migrate.upgrade(empty_database)
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT * FROM analytics_status_counts")).all() == [
+                ("bug", "open", 3, 1)
+            ]
+        command.downgrade(migrate.alembic_config(empty_database), "0104_resolved_months")
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT * FROM analytics_status_counts")).all() == [
+                ("bug", "open", 3)
+            ]
+            if engine.dialect.name == "sqlite":
+                create = connection.execute(
+                    text("SELECT sql FROM sqlite_master WHERE name = 'analytics_status_counts'")
+                ).scalar_one()
+                assert create.endswith("WITHOUT ROWID")
+    finally:
+        engine.dispose()

@@ -13,13 +13,15 @@ from ticketdesk.analytics.rebuild import TABLES, rebuild_all
 
 
 def snapshot(session: Session) -> dict[str, Any]:
-    """Every aggregate row, with zero counters dropped (upkeep may leave them behind)."""
+    """Every aggregate row, with zero counters dropped (upkeep may leave them behind), and
+    without the count of changes that wrote it (not derived: see `analytics.changes`)."""
     tables: dict[str, Any] = {}
     for model in TABLES:
         table = model.__table__
         rows = session.execute(select(table)).mappings().all()
         kept = [dict(row) for row in rows if row.get("tickets", 1) != 0]
         for row in kept:
+            row.pop("changes", None)
             if "seconds" in row:
                 row["seconds"] = round(row["seconds"], 3)
         key = [column.name for column in table.primary_key.columns]  # type: ignore[attr-defined]

@@ -17,9 +17,7 @@ from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from ticketdesk.accounts.actor import Actor
-from ticketdesk.analytics import changes
 from ticketdesk.analytics.buckets import bucket_of
-from ticketdesk.analytics.changes import Kind
 from ticketdesk.analytics.models import (
     FirstResponse,
     FirstResponseBucket,
@@ -82,12 +80,17 @@ def month_of(moment: datetime | date) -> date:
 Counters = defaultdict[tuple[Any, ...], dict[str, float]]
 
 
-def _counters() -> Counters:
-    return defaultdict(lambda: {"tickets": 0})
+def _counters(**more: float) -> Counters:
+    return defaultdict(lambda: {"tickets": 0, **more})
 
 
-def _sums() -> Counters:
-    return defaultdict(lambda: {"tickets": 0, "seconds": 0.0})
+def _sums(**more: float) -> Counters:
+    return defaultdict(lambda: {"tickets": 0, "seconds": 0.0, **more})
+
+
+# The roll-ups that every change of a kind writes count each write of a row (`changes`, see
+# `analytics.changes`), even where the row's counts net to zero.
+COUNTED = {"changes": 1}
 
 
 @dataclass(frozen=True)
@@ -105,10 +108,10 @@ class _Deltas:
 
     def __init__(self) -> None:
         self.opened_counts = _counters()
-        self.statuses = _counters()
+        self.statuses = _counters(**COUNTED)
         self.totals = _counters()
         self.resolved_days = _sums()
-        self.resolved_months = _sums()
+        self.resolved_months = _sums(**COUNTED)
         self.buckets = _counters()
 
     def opened(self, facts: TicketFacts, change: int) -> None:
@@ -129,22 +132,18 @@ class _Deltas:
         self.totals[(category, facts.bucket)]["tickets"] += change
 
     def write(self, session: Session) -> None:
-        changed = set()
-        for model, kind, deltas in (
-            (OpenedCount, Kind.TICKETS, self.opened_counts),
-            (StatusCount, Kind.TICKETS, self.statuses),
-            (ResolvedDay, Kind.RESOLUTIONS, self.resolved_days),
-            (ResolvedMonth, Kind.RESOLUTIONS, self.resolved_months),
-            (ResolutionBucket, Kind.RESOLUTIONS, self.buckets),
-            (ResolutionTotal, Kind.RESOLUTIONS, self.totals),
+        for model, deltas in (
+            (OpenedCount, self.opened_counts),
+            (StatusCount, self.statuses),
+            (ResolvedDay, self.resolved_days),
+            (ResolvedMonth, self.resolved_months),
+            (ResolutionBucket, self.buckets),
+            (ResolutionTotal, self.totals),
         ):
             table: Table = model.__table__  # type: ignore[assignment]
             # Each table's deltas are keyed by its primary key's columns, in their order.
             keys = [column.name for column in table.primary_key]
             add_to_counters(session, table, keys=keys, deltas=deltas)
-            if any(any(values.values()) for values in deltas.values()):
-                changed.add(kind)
-        changes.note(session, changed)
 
 
 def ticket_changed(session: Session, *, before: TicketFacts | None, after: TicketFacts) -> None:
@@ -273,7 +272,7 @@ def _add_first_response_buckets(session: Session, moved: dict[tuple[Any, ...], i
         keys=("month", "category", "bucket"),
         deltas={key: {"tickets": count} for key, count in moved.items()},
     )
-    months = _counters()
+    months = _counters(**COUNTED)
     for (month, _category, bucket), count in moved.items():
         months[(month, bucket)]["tickets"] += count
     add_to_counters(
@@ -282,4 +281,3 @@ def _add_first_response_buckets(session: Session, moved: dict[tuple[Any, ...], i
         keys=("month", "bucket"),
         deltas=months,
     )
-    changes.note(session, [Kind.FIRST_RESPONSES])

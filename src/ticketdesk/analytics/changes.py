@@ -1,29 +1,25 @@
-"""Counts of the committed changes to each kind of aggregate, and how a figure tells its own.
+"""How many committed changes each kind of figure has seen: a number that only grows.
 
-Every transaction that changes the aggregates adds one to the count of each kind it
-changed, as the last statement before its commit; a figure remembered with the counts of
-the kinds it reads is still the figure the database would give while those counts stay the
-same (`memo`). The counts live in the database, so every worker and every app server reads
-the same ones.
+Every change of a kind writes one roll-up whatever else it writes: a ticket's opening or
+new status or category its (category, status) row of `StatusCount`, a resolution (or its
+undoing) its month's row of `ResolvedMonth`, a first reply its month's row of
+`FirstResponseMonth`. Each write adds one to the row's `changes`, in the statement that
+adds to its counts (`aggregates`), so a kind's count is the sum of `changes` over its
+roll-up. A figure remembered with the counts of the kinds it reads is still the figure the
+database would give while those counts stay the same (`memo`). The counts live in the
+database, so every worker and every app server reads the same ones.
 """
 
 from __future__ import annotations
 
-import random
 from collections.abc import Collection, Mapping
 from enum import StrEnum
+from functools import cache
 
-from sqlalchemy import Connection, Table, event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Table, func, select, tuple_, update
 
-from ticketdesk.analytics.models import ChangeCount
-from ticketdesk.analytics.upsert import add_to_counters
+from ticketdesk.analytics.models import FirstResponseMonth, ResolvedMonth, StatusCount
 from ticketdesk.precompiled import Precompiled
-
-# Shards of each kind's count: writers that commit together pick different rows, so that
-# one does not wait for another's commit to reach the disk before writing its own count.
-SHARDS = 16
-_NOTED = "ticketdesk_analytics_changes"
 
 
 class Kind(StrEnum):
@@ -34,45 +30,42 @@ class Kind(StrEnum):
     FIRST_RESPONSES = "first_responses"  # a first public reply by an agent, or its category
 
 
-def note(session: Session, kinds: Collection[Kind]) -> None:
-    """Count `kinds` as changed when the session's transaction commits."""
-    if kinds:
-        session.info.setdefault(_NOTED, set()).update(kinds)
+ROLL_UPS: dict[Kind, Table] = {
+    Kind.TICKETS: StatusCount.__table__,  # type: ignore[dict-item]
+    Kind.RESOLUTIONS: ResolvedMonth.__table__,  # type: ignore[dict-item]
+    Kind.FIRST_RESPONSES: FirstResponseMonth.__table__,  # type: ignore[dict-item]
+}
 
 
-@event.listens_for(Session, "before_commit")
-def _count_noted(session: Session) -> None:
-    # Last in the transaction, so a writer holds its shard's row lock only while it
-    # commits, and takes it after every other lock (no writer waits on another holding it).
-    kinds: set[Kind] | None = session.info.pop(_NOTED, None)
-    if kinds:
-        count(session.connection(), kinds)
+def counts(connection: Connection, kinds: tuple[Kind, ...]) -> tuple[int, ...]:
+    """The count of each of `kinds` as committed now, in one statement."""
+    row = _counts_of(kinds).first(connection, {})
+    return tuple(int(count) for count in row or ())
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_noted(session: Session) -> None:
-    session.info.pop(_NOTED, None)
+@cache
+def _counts_of(kinds: tuple[Kind, ...]) -> Precompiled:
+    # Every analytics request runs one (see `precompiled`).
+    sums = [
+        select(func.coalesce(func.sum(ROLL_UPS[kind].c.changes), 0)).scalar_subquery()
+        for kind in kinds
+    ]
+    return Precompiled(select(*sums))
 
 
-def count(connection: Connection, kinds: Collection[Kind]) -> None:
-    """Add one to the count of each of `kinds`, in the connection's transaction."""
-    shard = random.randrange(SHARDS)  # noqa: S311 - spreads writers; nothing secret
-    add_to_counters(
-        connection,
-        _TABLE,
-        keys=("kind", "shard"),
-        deltas={(kind.value, shard): {"changes": 1} for kind in kinds},
-    )
+def carry_over(connection: Connection, before: Mapping[Kind, int]) -> None:
+    """After a rebuild wrote each roll-up afresh (every row at one change), add the counts
+    from `before` it to a row of each, so that no count goes back to a value it had."""
+    for kind, count in before.items():
+        table = ROLL_UPS[kind]
+        key = list(table.primary_key)
+        first = select(*key).order_by(*key).limit(1)
+        connection.execute(
+            update(table).where(tuple_(*key).in_(first)).values(changes=table.c.changes + count)
+        )
 
 
-def counts(connection: Connection) -> Mapping[Kind, int]:
-    """Each kind's count as committed now (zero for a kind never changed)."""
-    found = {Kind(kind): int(changes) for kind, changes in _COUNTS.rows(connection, {})}
-    return {kind: found.get(kind, 0) for kind in Kind}
-
-
-_TABLE: Table = ChangeCount.__table__  # type: ignore[assignment]
-# Every analytics request runs it (see `precompiled`).
-_COUNTS = Precompiled(
-    select(ChangeCount.kind, func.sum(ChangeCount.changes)).group_by(ChangeCount.kind)
-)
+def counted_now(connection: Connection, kinds: Collection[Kind] = tuple(Kind)) -> dict[Kind, int]:
+    """`counts` by kind."""
+    kinds = tuple(kinds)
+    return dict(zip(kinds, counts(connection, kinds), strict=True))

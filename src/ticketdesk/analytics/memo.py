@@ -5,7 +5,7 @@ changes only if a ticket did. Each figure's view names the kinds of aggregate it
 (`remembered(Kind...)`); its answer is kept, per request (path, query, Accept, UTC day),
 with the change counts of those kinds (`changes`). A later request whose counts are the same
 gets the kept answer: it is the one the database would give, since every change to those
-aggregates adds to their counts in its own transaction.
+aggregates adds to their counts in its own transaction, and the counts only grow.
 
 The counts are read before and after the figure is computed, each by a statement of its own
 (the analytics read in autocommit, each statement its own snapshot). An answer is kept only
@@ -89,20 +89,15 @@ def remembered(*kinds: Kind) -> Callable[[View], View]:
 def _answer(kinds: tuple[Kind, ...], compute: Callable[[], Response]) -> Response:
     memo: Memo = current_app.extensions.setdefault(_EXTENSION, Memo())
     connection = analytics_session().connection()
-    counts = _counts_of(connection, kinds)
+    counts = changes.counts(connection, kinds)
     key = (request.path, request.query_string, request.headers.get("Accept"), utcnow().date())
     kept = None if request.cache_control.no_cache else memo.get(key)
     if kept is not None and kept.counts == counts:
         return kept.response()
     response = compute()
-    if response.status_code == 200 and _counts_of(connection, kinds) == counts:
+    if response.status_code == 200 and changes.counts(connection, kinds) == counts:
         memo.put(
             key,
             _Kept(counts, response.status_code, list(response.headers), response.get_data()),
         )
     return response
-
-
-def _counts_of(connection: Any, kinds: tuple[Kind, ...]) -> tuple[int, ...]:
-    counts = changes.counts(connection)
-    return tuple(counts[kind] for kind in kinds)

@@ -21,6 +21,13 @@ from ticketdesk.enums import Status
 CLUSTERED = {"sqlite_with_rowid": False}
 
 
+def changes_column() -> Mapped[int]:
+    """How many committed changes have written the row (`analytics.changes`), on the
+    roll-ups that every change of a kind writes. Never less than one: a row exists because
+    something wrote it, and so a table's sum is zero only when the table is empty."""
+    return mapped_column(BigInteger, default=1, server_default="1")
+
+
 class OpenedCount(Base):
     """How many tickets opened on `day` (UTC) in `category` are now in `status`."""
 
@@ -58,6 +65,7 @@ class ResolvedMonth(Base):
     category: Mapped[str] = mapped_column(String(100), primary_key=True)
     tickets: Mapped[int] = mapped_column(Integer, default=0)
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    changes: Mapped[int] = changes_column()
 
 
 class Resolution(Base):
@@ -136,6 +144,7 @@ class StatusCount(Base):
         enum_column(Status, "analytics_status_counts_status"), primary_key=True
     )
     tickets: Mapped[int] = mapped_column(Integer, default=0)
+    changes: Mapped[int] = changes_column()
 
 
 class ResolutionTotal(Base):
@@ -158,19 +167,4 @@ class FirstResponseMonth(Base):
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     tickets: Mapped[int] = mapped_column(BigInteger, default=0)
-
-
-class ChangeCount(Base):
-    """How many committed transactions have changed the aggregates of `kind` (the one table
-    here not derived from the tickets: `analytics.changes` keeps it, and nothing rebuilds it).
-
-    A kind's count is the sum over its shards; a writer adds to one shard picked at random,
-    so that writers committing together seldom wait on each other's row. The sum only grows.
-    """
-
-    __tablename__ = "analytics_changes"
-    __table_args__ = CLUSTERED
-
-    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
-    shard: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    changes: Mapped[int] = mapped_column(BigInteger, default=0)
+    changes: Mapped[int] = changes_column()

@@ -11,7 +11,6 @@ from sqlalchemy import Connection, Table, delete, func, insert, select, text
 
 from ticketdesk.accounts.models import User
 from ticketdesk.analytics import changes
-from ticketdesk.analytics.changes import Kind
 from ticketdesk.analytics.indexes import deferred_indexes, locked_against_readers
 from ticketdesk.analytics.models import (
     FirstResponse,
@@ -52,12 +51,13 @@ def lock_aggregates(connection: Connection) -> None:
 
 def rebuild_all(connection: Connection) -> None:
     lock_aggregates(connection)
+    counted_before = changes.counted_now(connection)
     for model in TABLES:
         connection.execute(delete(model))
     _rebuild_opened(connection)
     _rebuild_resolutions(connection)
     _rebuild_first_responses(connection)
-    changes.count(connection, list(Kind))
+    changes.carry_over(connection, counted_before)
 
 
 def _rebuild_opened(connection: Connection) -> None:
