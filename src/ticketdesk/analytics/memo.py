@@ -30,7 +30,7 @@ from flask import Response, current_app, request
 from ticketdesk.analytics import changes
 from ticketdesk.analytics.changes import Kind
 from ticketdesk.db import utcnow
-from ticketdesk.web.context import analytics_session
+from ticketdesk.web.context import analytics_connection
 
 # A few dozen distinct questions make a busy dashboard; the answers are kilobytes.
 ENTRIES = 256
@@ -88,7 +88,7 @@ def remembered(*kinds: Kind) -> Callable[[View], View]:
 
 def _answer(kinds: tuple[Kind, ...], compute: Callable[[], Response]) -> Response:
     memo: Memo = current_app.extensions.setdefault(_EXTENSION, Memo())
-    connection = analytics_session().connection()
+    connection = analytics_connection()
     counts = changes.counts(connection, kinds)
     key = (request.path, request.query_string, request.headers.get("Accept"), utcnow().date())
     kept = None if request.cache_control.no_cache else memo.get(key)

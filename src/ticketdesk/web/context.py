@@ -73,9 +73,19 @@ def _looks_up_apart() -> bool:
     return request.method not in SAFE_METHODS and database.engine.dialect.name == "sqlite"
 
 
+def analytics_connection() -> Connection:
+    """The request's connection to the analytics database: the memo reads its change counts
+    on it in Core alone (an answer from memory needs no ORM Session), and a figure computed
+    afresh runs on it through `analytics_session`."""
+    if "analytics_connection" not in g:
+        g.analytics_connection = app_state().analytics_database.read_engine.connect()
+    connection: Connection = g.analytics_connection
+    return connection
+
+
 def analytics_session() -> Session:
     if "analytics_session" not in g:
-        g.analytics_session = app_state().analytics_database.read_session()
+        g.analytics_session = Session(bind=analytics_connection(), expire_on_commit=False)
     session: Session = g.analytics_session
     return session
 
@@ -85,9 +95,10 @@ def close_sessions(_error: BaseException | None = None) -> None:
         session: Session | None = g.pop(name, None)
         if session is not None:
             session.close()
-    connection: Connection | None = g.pop("read_connection", None)
-    if connection is not None:
-        connection.close()
+    for name in ("read_connection", "analytics_connection"):
+        connection: Connection | None = g.pop(name, None)
+        if connection is not None:
+            connection.close()
 
 
 def current_user() -> Caller:
