@@ -273,7 +273,7 @@ def list_tickets(
     if queue is not None:
         page, params = queue.statement, queue.params
     elif filters.text:
-        with search.index_checked(session):
+        with search.index_checked(session), search.planned_for_its_values(session):
             return _search(
                 session,
                 filters.text,
