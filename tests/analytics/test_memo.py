@@ -179,7 +179,7 @@ def test_concurrent_writers_lose_no_count(agent: Actor, database: Database) -> N
 
 def test_the_memo_forgets_the_least_recently_used() -> None:
     kept = memo.Memo(entries=2)
-    answer = memo._Kept((1,), 200, [], b"[]")
+    answer = memo._Kept((1,), [], b"[]")
     kept.put("a", answer)
     kept.put("b", answer)
     assert kept.get("a") is answer  # "a" now the most recently used

@@ -41,13 +41,14 @@ View = Callable[..., Response]
 
 @dataclass(frozen=True)
 class _Kept:
+    """A 200 answer (only those are kept), with the counts it was computed at."""
+
     counts: tuple[int, ...]
-    status: int
     headers: list[tuple[str, str]]
     body: bytes
 
     def response(self) -> Response:
-        return Response(self.body, status=self.status, headers=self.headers)
+        return Response(self.body, headers=self.headers)
 
 
 class Memo:
@@ -87,7 +88,9 @@ def remembered(*kinds: Kind) -> Callable[[View], View]:
 
 
 def _answer(kinds: tuple[Kind, ...], compute: Callable[[], Response]) -> Response:
-    memo: Memo = current_app.extensions.setdefault(_EXTENSION, Memo())
+    memo: Memo | None = current_app.extensions.get(_EXTENSION)
+    if memo is None:  # the app's first analytics request (two threads may both make one)
+        memo = current_app.extensions.setdefault(_EXTENSION, Memo())
     connection = analytics_connection()
     counts = changes.counts(connection, kinds)
     key = (request.path, request.query_string, request.headers.get("Accept"), utcnow().date())
@@ -96,8 +99,5 @@ def _answer(kinds: tuple[Kind, ...], compute: Callable[[], Response]) -> Respons
         return kept.response()
     response = compute()
     if response.status_code == 200 and changes.counts(connection, kinds) == counts:
-        memo.put(
-            key,
-            _Kept(counts, response.status_code, list(response.headers), response.get_data()),
-        )
+        memo.put(key, _Kept(counts, list(response.headers), response.get_data()))
     return response

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -14,7 +14,7 @@ from ticketdesk.precompiled import Precompiled
 
 
 def add_to_counters(
-    session: Session | Connection,
+    session: Session,
     table: Table,
     *,
     keys: Sequence[str],
@@ -33,10 +33,10 @@ def add_to_counters(
     if not rows:
         return
     columns = tuple(name for name in rows[0] if name not in keys)
-    connection = session if isinstance(session, Connection) else session.connection()
+    dialect = session.get_bind().dialect.name
     # Precompiled, the statement built once: every ticket change runs two to five of these,
     # and building one cost more than running it.
-    _upsert(table, tuple(keys), columns, connection.dialect.name).run_many(connection, rows)
+    _upsert(table, tuple(keys), columns, dialect).run_many(session.connection(), rows)
 
 
 @cache
