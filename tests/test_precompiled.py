@@ -193,6 +193,33 @@ def test_many_rows_are_inserted_in_one_go(database: Database, agent: Actor) -> N
     assert {created_at for *_rest, created_at in stored} == {WRITTEN_AT}
 
 
+@pytest.mark.parametrize("listened", [False, True], ids=["on the driver", "through SQLAlchemy"])
+def test_values_bound_before_the_transaction_are_written_inside_it(
+    database: Database, agent: Actor, listened: bool
+) -> None:
+    ticket = agent.create_ticket()
+    dialect = database.engine.dialect
+    inserting = Precompiled(INSERT_COMMENT).bind(dialect, a_comment(ticket["id"], agent.user_id))
+    rows = [a_comment(ticket["id"], agent.user_id, content) for content in ("two", "three")]
+    inserting_many = Precompiled(insert(Comment.__table__)).bind_many(dialect, rows)  # type: ignore[arg-type]
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    with database.session(write=True) as session, session.begin():
+        connection = session.connection()
+        if listened:
+            event.listen(connection, "before_cursor_execute", record)
+        ((comment_id, internal, created_at),) = inserting.rows(connection)
+        inserting_many.run(connection)
+    assert (internal, created_at) == (False, WRITTEN_AT)
+    stored = comments_on(database, ticket["id"])
+    assert stored[0][:2] == (comment_id, "Noted")
+    assert [content for _id, content, *_rest in stored] == ["Noted", "two", "three"]
+    assert len([statement for statement in seen if "INSERT" in statement]) == (2 if listened else 0)
+
+
 def test_rows_returned_by_many_rows_at_once_are_refused(database: Database, agent: Actor) -> None:
     ticket = agent.create_ticket()
     with writing_refused(database, ValueError, match="returns rows") as connection:

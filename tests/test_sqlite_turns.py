@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -108,6 +109,28 @@ def test_a_writer_kept_waiting_past_the_busy_timeout_gets_an_error(marks_file: P
     finally:
         impatient.dispose()
         holder.dispose()
+
+
+def test_another_program_holding_the_write_lock_fails_a_writer_as_sqlalchemy_would(
+    marks_file: Path,
+) -> None:
+    """A program that takes no turns (the sqlite3 shell, a backup) holds SQLite's own lock:
+    the app's BEGIN IMMEDIATE, run on the driver's connection, waits out the busy timeout and
+    fails with SQLAlchemy's error, which the API answers with a 503."""
+    impatient = _database(marks_file, busy_timeout_ms=200)
+    other = sqlite3.connect(marks_file, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        with pytest.raises(OperationalError, match="database is locked"):
+            _mark(impatient, "too late")
+        assert 0.2 <= time.monotonic() - started < 2
+        other.execute("ROLLBACK")
+        _mark(impatient, "in time")  # the failed writer's turn was let go
+        assert _marks(impatient) == ["in time"]
+    finally:
+        other.close()
+        impatient.dispose()
 
 
 def test_the_app_database_writes_through_turns(marks_file: Path) -> None:

@@ -106,16 +106,7 @@ class Precompiled:
 
     def rows(self, connection: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Every row the statement selects (or returns) with `params` bound, as tuples."""
-        compiled = self._compiled(connection.dialect, params)
-
-        def run(cursor: Any) -> list[tuple[Any, ...]]:
-            cursor.execute(*compiled.bound(params))
-            return [compiled.row(raw) for raw in cursor.fetchall()] if compiled.returns else []
-
-        found = self._on_driver(connection, compiled, run, [params])
-        if found is None:
-            return [tuple(row) for row in connection.execute(self.statement, dict(params))]
-        return found
+        return self.bind(connection.dialect, params).rows(connection)
 
     def first(self, connection: Connection, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
         found = self.rows(connection, params)
@@ -124,28 +115,28 @@ class Precompiled:
     def run_many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run the statement (which returns nothing) once per row of values, all given the
         same columns, as the driver's executemany."""
-        if not rows:
-            return
-        compiled = self._compiled(connection.dialect, rows[0])
+        if rows:
+            self.bind_many(connection.dialect, rows).run(connection)
+
+    def bind(self, dialect: Dialect, params: Mapping[str, Any]) -> Bound:
+        """One execution with `params`, its SQL and values made ready for `dialect`'s driver
+        now, to be run later (`Bound.rows`): a write that runs inside SQLite's one write lock
+        binds its values before it takes the lock."""
+        compiled = self._compiled(dialect, params)
+        return Bound(self, compiled, [params], [compiled.bound(params)])
+
+    def bind_many(self, dialect: Dialect, rows: Sequence[Mapping[str, Any]]) -> Bound:
+        """`bind` for the rows of one executemany (`Bound.run`); at least one row, all given
+        the same columns, of a statement that returns nothing."""
+        compiled = self._compiled(dialect, rows[0])
         if compiled.returns or compiled.expands:
             raise ValueError(
                 "a statement that returns rows, or whose SQL is finished per execution, "
                 "runs one row of values at a time (rows)"
             )
+        return Bound(self, compiled, rows, [compiled.bound(row) for row in rows])
 
-        def run(cursor: Any) -> list[tuple[Any, ...]]:
-            if len(rows) == 1:
-                # psycopg sends an executemany as a pipeline, whose opening and closing
-                # cost PostgreSQL round trips of their own: two more than one execute.
-                cursor.execute(*compiled.bound(rows[0]))
-            else:
-                cursor.executemany(compiled.sql, [compiled.bound(row)[1] for row in rows])
-            return []
-
-        if self._on_driver(connection, compiled, run, rows) is None:
-            connection.execute(self.statement, [dict(row) for row in rows])
-
-    def _on_driver(
+    def on_driver(
         self,
         connection: Connection,
         compiled: _Compiled,
@@ -183,6 +174,48 @@ class Precompiled:
             with self._lock:
                 compiled = self._by_key.setdefault(key, _compile(self.statement, dialect, key[1]))
         return compiled
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A `Precompiled` statement's execution with its values bound (see `Precompiled.bind`)."""
+
+    statement: Precompiled
+    compiled: _Compiled
+    params: Sequence[Mapping[str, Any]]  # as given, for SQLAlchemy to run instead
+    executions: Sequence[tuple[str, Any]]  # the SQL and the driver's values of each row
+
+    def rows(self, connection: Connection) -> list[tuple[Any, ...]]:
+        """What one row of values selects or returns (see `Precompiled.rows`)."""
+        compiled = self.compiled
+        ((sql, values),) = self.executions
+
+        def run(cursor: Any) -> list[tuple[Any, ...]]:
+            cursor.execute(sql, values)
+            return [compiled.row(raw) for raw in cursor.fetchall()] if compiled.returns else []
+
+        found = self.statement.on_driver(connection, compiled, run, self.params)
+        if found is None:
+            (params,) = self.params
+            return [
+                tuple(row) for row in connection.execute(self.statement.statement, dict(params))
+            ]
+        return found
+
+    def run(self, connection: Connection) -> None:
+        """Run each row of values (see `Precompiled.run_many`)."""
+
+        def run(cursor: Any) -> list[tuple[Any, ...]]:
+            if len(self.executions) == 1:
+                # psycopg sends an executemany as a pipeline, whose opening and closing
+                # cost PostgreSQL round trips of their own: two more than one execute.
+                cursor.execute(*self.executions[0])
+            else:
+                cursor.executemany(self.compiled.sql, [values for _, values in self.executions])
+            return []
+
+        if self.statement.on_driver(connection, self.compiled, run, self.params) is None:
+            connection.execute(self.statement.statement, [dict(row) for row in self.params])
 
 
 _ANY: frozenset[str] = frozenset()

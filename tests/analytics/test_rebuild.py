@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -9,7 +10,10 @@ from sqlalchemy.orm import Session
 
 from tests.analytics.history import make_history
 from tests.factories import Actor
+from ticketdesk.accounts.models import User
 from ticketdesk.analytics.rebuild import TABLES, rebuild_all
+from ticketdesk.enums import Status
+from ticketdesk.tickets.service import create_ticket
 
 
 def snapshot(session: Session) -> dict[str, Any]:
@@ -33,6 +37,26 @@ def test_upkeep_equals_rebuild(session: Session, agent: Actor, requester: Actor)
     make_history(session, agent_id=agent.user_id, requester_id=requester.user_id, seed=5)
     kept = snapshot(session)
     assert kept["analytics_resolutions"] and kept["analytics_first_responses"]
+    rebuild_all(session.connection())
+    assert snapshot(session) == kept
+    session.rollback()
+
+
+def test_tickets_opened_already_done_are_counted_as_a_rebuild_counts_them(
+    session: Session, agent: Actor
+) -> None:
+    # An open ticket's counters are bound before it is written; one logged resolved or
+    # closed is counted as a change once it has its id (`aggregates.ticket_opening`).
+    logger = session.get(User, agent.user_id)
+    assert logger is not None
+    at = datetime(2026, 5, 4, 10, 0, tzinfo=UTC)
+    for status in (Status.OPEN, Status.RESOLVED, Status.CLOSED):
+        create_ticket(
+            session, actor=logger, description="Sorted on the phone", status=status, now=at
+        )
+    kept = snapshot(session)
+    assert len(kept["analytics_resolutions"]) == 2
+    assert sum(row["tickets"] for row in kept["analytics_status_counts"]) == 3
     rebuild_all(session.connection())
     assert snapshot(session) == kept
     session.rollback()

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from ticketdesk.accounts.actor import Actor
@@ -30,9 +31,9 @@ from ticketdesk.analytics.models import (
     ResolvedMonth,
     StatusCount,
 )
-from ticketdesk.analytics.upsert import add_to_counters
+from ticketdesk.analytics.upsert import add_to_counters, counter_upsert
 from ticketdesk.enums import Status
-from ticketdesk.precompiled import Precompiled
+from ticketdesk.precompiled import Bound, Precompiled
 from ticketdesk.tickets.models import Ticket
 
 DONE = (Status.RESOLVED, Status.CLOSED)
@@ -114,10 +115,10 @@ class _Deltas:
         self.resolved_months = _sums(**COUNTED)
         self.buckets = _counters()
 
-    def opened(self, facts: TicketFacts, change: int) -> None:
-        key = (facts.opened_at.date(), facts.category, facts.status.value)
-        self.opened_counts[key]["tickets"] += change
-        self.statuses[(facts.category, facts.status.value)]["tickets"] += change
+    def opened(self, category: str, status: Status, opened_at: datetime, change: int) -> None:
+        """A ticket counted (`change` 1) in its category and status, or taken back (-1)."""
+        self.opened_counts[(opened_at.date(), category, status.value)]["tickets"] += change
+        self.statuses[(category, status.value)]["tickets"] += change
 
     def resolution(self, facts: Resolved, change: int) -> None:
         """A resolution counted (`change` 1) or taken back (-1)."""
@@ -132,6 +133,13 @@ class _Deltas:
         self.totals[(category, facts.bucket)]["tickets"] += change
 
     def write(self, session: Session) -> None:
+        upserts = self.bound(session.get_bind().dialect)
+        for upsert in upserts:
+            upsert.run(session.connection())
+
+    def bound(self, dialect: Dialect) -> list[Bound]:
+        """The upserts that write these deltas, bound for `dialect` (see `Precompiled.bind`)."""
+        upserts = []
         for model, deltas in (
             (OpenedCount, self.opened_counts),
             (StatusCount, self.statuses),
@@ -143,7 +151,10 @@ class _Deltas:
             table: Table = model.__table__  # type: ignore[assignment]
             # Each table's deltas are keyed by its primary key's columns, in their order.
             keys = [column.name for column in table.primary_key]
-            add_to_counters(session, table, keys=keys, deltas=deltas)
+            upsert = counter_upsert(dialect, table, keys=keys, deltas=deltas)
+            if upsert is not None:
+                upserts.append(upsert)
+        return upserts
 
 
 def ticket_changed(session: Session, *, before: TicketFacts | None, after: TicketFacts) -> None:
@@ -152,8 +163,8 @@ def ticket_changed(session: Session, *, before: TicketFacts | None, after: Ticke
         return
     deltas = _Deltas()
     if before is not None:
-        deltas.opened(before, -1)
-    deltas.opened(after, 1)
+        deltas.opened(before.category, before.status, before.opened_at, -1)
+    deltas.opened(after.category, after.status, after.opened_at, 1)
     was = (before.category, before.done_at) if before else (None, None)
     if was != (after.category, after.done_at):
         if before is not None and before.done_at is not None:
@@ -163,6 +174,38 @@ def ticket_changed(session: Session, *, before: TicketFacts | None, after: Ticke
     deltas.write(session)
     if before is not None and before.category != after.category:
         _move_first_response(session, ticket_id=after.id, category=after.category)
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What opening a ticket adds to the aggregates, bound before the ticket is written (see
+    `ticket_opening`)."""
+
+    ticket: Mapping[str, Any]
+    # None for a ticket opened already resolved or closed: its resolution's row names the
+    # ticket, so that is written as a change, once the ticket has its id.
+    upserts: list[Bound] | None
+
+    def write(self, session: Session, ticket_id: int) -> None:
+        if self.upserts is None:
+            after = TicketFacts.of({**self.ticket, "id": ticket_id})
+            ticket_changed(session, before=None, after=after)
+            return
+        connection = session.connection()
+        for upsert in self.upserts:
+            upsert.run(connection)
+
+
+def ticket_opening(dialect: Dialect, ticket: Mapping[str, Any]) -> Opening:
+    """The aggregates' share of opening `ticket` (its column values, before it has an id),
+    its statements bound for `dialect` now. On SQLite the transaction that writes a ticket
+    holds the database's one write lock from its first statement to its commit: the Python
+    that binds them is better done before it begins (bench/RESULTS.md, session 17)."""
+    if ticket["status"] in DONE:
+        return Opening(ticket, None)
+    deltas = _Deltas()
+    deltas.opened(ticket["category"], ticket["status"], ticket["opened_at"].astimezone(UTC), 1)
+    return Opening(ticket, deltas.bound(dialect))
 
 
 def _forget_resolution(session: Session, deltas: _Deltas, ticket_id: int) -> None:

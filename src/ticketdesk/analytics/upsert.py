@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
-from ticketdesk.precompiled import Precompiled
+from ticketdesk.precompiled import Bound, Precompiled
 
 
 def add_to_counters(
@@ -20,7 +21,20 @@ def add_to_counters(
     keys: Sequence[str],
     deltas: Mapping[tuple[Any, ...], Mapping[str, float]],
 ) -> None:
-    """For each key tuple, add its values to the row with that key (creating it at zero).
+    """For each key tuple, add its values to the row with that key (creating it at zero)."""
+    upsert = counter_upsert(session.get_bind().dialect, table, keys=keys, deltas=deltas)
+    if upsert is not None:
+        upsert.run(session.connection())
+
+
+def counter_upsert(
+    dialect: Dialect,
+    table: Table,
+    *,
+    keys: Sequence[str],
+    deltas: Mapping[tuple[Any, ...], Mapping[str, float]],
+) -> Bound | None:
+    """`add_to_counters`, bound for `dialect` to be run later; None when nothing changes.
 
     Rows are written in key order, so two transactions touching the same rows lock them in
     the same order and cannot deadlock each other.
@@ -31,12 +45,11 @@ def add_to_counters(
         if any(values.values())
     ]
     if not rows:
-        return
+        return None
     columns = tuple(name for name in rows[0] if name not in keys)
-    dialect = session.get_bind().dialect.name
     # Precompiled, the statement built once: every ticket change runs two to five of these,
     # and building one cost more than running it.
-    _upsert(table, tuple(keys), columns, dialect).run_many(session.connection(), rows)
+    return _upsert(table, tuple(keys), columns, dialect.name).bind_many(dialect, rows)
 
 
 @cache

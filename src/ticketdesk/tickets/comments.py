@@ -30,9 +30,6 @@ def add_comment(
 ) -> dict[str, Any]:
     """Reply on a ticket `actor` may see, or (agents) add an internal note; the comment as
     shown (the shape of `CommentOut`)."""
-    require_visible(session, actor=actor, ticket_id=ticket_id)
-    if internal and not actor.is_agent:
-        raise NotAllowed("only agents may add internal notes", field="internal")
     created_at = now or utcnow()
     comment = {
         "ticket_id": ticket_id,
@@ -42,8 +39,13 @@ def add_comment(
         "created_at": created_at,
     }
     # A precompiled Core statement, as for a new ticket (see `service.create_ticket`): the
-    # unit of work cost more than the rest of the write.
-    (comment_id,) = _INSERT_COMMENT.rows(session.connection(), comment)[0]
+    # unit of work cost more than the rest of the write. Bound before the transaction
+    # begins, which on SQLite takes the database's one write lock.
+    insert_comment = _INSERT_COMMENT.bind(session.get_bind().dialect, comment)
+    require_visible(session, actor=actor, ticket_id=ticket_id)
+    if internal and not actor.is_agent:
+        raise NotAllowed("only agents may add internal notes", field="internal")
+    (comment_id,) = insert_comment.rows(session.connection())[0]
     aggregates.comment_added(
         session,
         ticket_id=ticket_id,

@@ -511,9 +511,14 @@ def create_ticket(
     }
     # Precompiled Core statements, not the unit of work: flushing a new mapped Ticket and its
     # first history entry cost more CPU than all the rest of an API create, and every create
-    # runs inside the database's one write lock on SQLite.
+    # runs inside the database's one write lock on SQLite. Their values are bound before
+    # the transaction begins: under load, each step of Python inside the lock waited for the
+    # GIL behind the worker's other threads, and the next writer waited for it.
+    dialect = session.get_bind().dialect
+    insert_ticket = _INSERT_TICKET.bind(dialect, values)
+    opening = aggregates.ticket_opening(dialect, values)
     connection = session.connection()
-    (ticket_id,) = _INSERT_TICKET.rows(connection, values)[0]
+    (ticket_id,) = insert_ticket.rows(connection)[0]
     opened = [(None, Status.OPEN)] + ([(Status.OPEN, status)] if status != Status.OPEN else [])
     _INSERT_CHANGE.run_many(
         connection,
@@ -528,7 +533,7 @@ def create_ticket(
         "requester": person(requester),
         "assignee": person(assignee),
     }
-    aggregates.ticket_changed(session, before=None, after=aggregates.TicketFacts.of(ticket))
+    opening.write(session, ticket_id)
     return ticket
 
 
