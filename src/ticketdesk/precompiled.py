@@ -136,37 +136,6 @@ class Precompiled:
             )
         return Bound(self, compiled, rows, [compiled.bound(row) for row in rows])
 
-    def on_driver(
-        self,
-        connection: Connection,
-        compiled: _Compiled,
-        run: Callable[[Any], list[tuple[Any, ...]]],
-        rows: Sequence[Mapping[str, Any]],
-    ) -> list[tuple[Any, ...]] | None:
-        """What `run` gives on a cursor of `connection`'s driver connection; None where
-        SQLAlchemy must run the statement instead (listeners, a connection found dead)."""
-        if connection.dispatch.before_cursor_execute:
-            return None
-        dbapi_connection = connection.connection.dbapi_connection
-        if dbapi_connection is None:  # invalidated: let SQLAlchemy say so
-            return None
-        cursor = dbapi_connection.cursor()
-        try:
-            return run(cursor)
-        except connection.dialect.loaded_dbapi.Error as error:
-            if connection.dialect.is_disconnect(error, dbapi_connection, cursor):
-                # SQLAlchemy meets the same dead connection, and invalidates its pool.
-                return None
-            raise DBAPIError.instance(
-                compiled.sql,
-                [dict(row) for row in rows],
-                error,
-                connection.dialect.loaded_dbapi.Error,
-                dialect=connection.dialect,
-            ) from error
-        finally:
-            cursor.close()
-
     def _compiled(self, dialect: Dialect, params: Mapping[str, Any]) -> _Compiled:
         key = (dialect.name, frozenset(params) if isinstance(self.statement, Insert) else _ANY)
         compiled = self._by_key.get(key)
@@ -194,7 +163,7 @@ class Bound:
             cursor.execute(sql, values)
             return [compiled.row(raw) for raw in cursor.fetchall()] if compiled.returns else []
 
-        found = self.statement.on_driver(connection, compiled, run, self.params)
+        found = on_driver(connection, compiled.sql, run, self.params)
         if found is None:
             (params,) = self.params
             return [
@@ -214,8 +183,40 @@ class Bound:
                 cursor.executemany(self.compiled.sql, [values for _, values in self.executions])
             return []
 
-        if self.statement.on_driver(connection, self.compiled, run, self.params) is None:
+        if on_driver(connection, self.compiled.sql, run, self.params) is None:
             connection.execute(self.statement.statement, [dict(row) for row in self.params])
+
+
+def on_driver(
+    connection: Connection,
+    sql: str,
+    run: Callable[[Any], list[tuple[Any, ...]]],
+    rows: Sequence[Mapping[str, Any]] = (),
+) -> list[tuple[Any, ...]] | None:
+    """What `run` gives on a cursor of `connection`'s driver connection, a driver error
+    raised as SQLAlchemy raises it for `sql` run with `rows`; None where SQLAlchemy must run
+    the statement instead (listeners, a connection found dead)."""
+    if connection.dispatch.before_cursor_execute:
+        return None
+    dbapi_connection = connection.connection.dbapi_connection
+    if dbapi_connection is None:  # invalidated: let SQLAlchemy say so
+        return None
+    cursor = dbapi_connection.cursor()
+    try:
+        return run(cursor)
+    except connection.dialect.loaded_dbapi.Error as error:
+        if connection.dialect.is_disconnect(error, dbapi_connection, cursor):
+            # SQLAlchemy meets the same dead connection, and invalidates its pool.
+            return None
+        raise DBAPIError.instance(
+            sql,
+            [dict(row) for row in rows],
+            error,
+            connection.dialect.loaded_dbapi.Error,
+            dialect=connection.dialect,
+        ) from error
+    finally:
+        cursor.close()
 
 
 _ANY: frozenset[str] = frozenset()

@@ -14,20 +14,21 @@ from __future__ import annotations
 
 import fcntl
 import os
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import OperationalError
 
 from ticketdesk import sqlite_flush
+from ticketdesk.precompiled import on_driver
 
 # How long a process that missed its turn sleeps before trying the file lock again. Only one
 # thread per process polls (the others queue on the thread lock), so this costs little.
 POLL_S = 0.0005
+BEGIN_IMMEDIATE = "BEGIN IMMEDIATE"
 
 
 class WriterTurns:
@@ -84,7 +85,7 @@ class WriterTurns:
 
 
 def _locked() -> OperationalError:
-    return OperationalError("BEGIN IMMEDIATE", None, Exception("database is locked"))
+    return OperationalError(BEGIN_IMMEDIATE, None, Exception("database is locked"))
 
 
 def lock_file(database_path: str) -> str:
@@ -117,7 +118,7 @@ def install(
         dbapi_connection = connection.connection.dbapi_connection
         turns.begin(dbapi_connection)
         try:
-            _begin_immediate(connection, dbapi_connection)
+            _begin_immediate(connection)
         except BaseException:
             turns.end(dbapi_connection)
             raise
@@ -125,19 +126,17 @@ def install(
     _end_turns_after(engine, turns, flush_path)
 
 
-def _begin_immediate(connection: Connection, dbapi_connection: Any) -> None:
-    """BEGIN IMMEDIATE on the driver's connection, raising what SQLAlchemy would raise. Run
-    through SQLAlchemy (an execution context, a cursor result), it was a tenth of the time
-    a create held the write lock, single-threaded; the lock is held from here to the commit."""
-    if connection.dispatch.before_cursor_execute:  # someone listens: let them see it
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-        return
-    try:
-        dbapi_connection.execute("BEGIN IMMEDIATE")
-    except sqlite3.Error as error:
-        raise DBAPIError.instance(
-            "BEGIN IMMEDIATE", (), error, sqlite3.Error, dialect=connection.dialect
-        ) from error
+def _begin_immediate(connection: Connection) -> None:
+    """BEGIN IMMEDIATE on the driver's connection (`precompiled.on_driver`). Run through
+    SQLAlchemy (an execution context, a cursor result), it was a tenth of the time a create
+    held the write lock, single-threaded; the lock is held from here to the commit."""
+
+    def begin(cursor: Any) -> list[tuple[Any, ...]]:
+        cursor.execute(BEGIN_IMMEDIATE)
+        return []
+
+    if on_driver(connection, BEGIN_IMMEDIATE, begin) is None:
+        connection.exec_driver_sql(BEGIN_IMMEDIATE)
 
 
 def _end_turns_after(engine: Engine, turns: WriterTurns, flush_path: str | None) -> None:

@@ -133,9 +133,7 @@ class _Deltas:
         self.totals[(category, facts.bucket)]["tickets"] += change
 
     def write(self, session: Session) -> None:
-        upserts = self.bound(session.get_bind().dialect)
-        for upsert in upserts:
-            upsert.run(session.connection())
+        _run(session, self.bound(session.get_bind().dialect))
 
     def bound(self, dialect: Dialect) -> list[Bound]:
         """The upserts that write these deltas, bound for `dialect` (see `Precompiled.bind`)."""
@@ -191,9 +189,12 @@ class Opening:
             after = TicketFacts.of({**self.ticket, "id": ticket_id})
             ticket_changed(session, before=None, after=after)
             return
-        connection = session.connection()
-        for upsert in self.upserts:
-            upsert.run(connection)
+        _run(session, self.upserts)
+
+
+def _run(session: Session, upserts: list[Bound]) -> None:
+    for upsert in upserts:
+        upsert.run(session.connection())
 
 
 def ticket_opening(dialect: Dialect, ticket: Mapping[str, Any]) -> Opening:
