@@ -10,10 +10,12 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Select, select
+from flask import Flask
+from sqlalchemy import literal_column, select
 from sqlalchemy.orm import Session
 
 from tests.factories import Actor
+from tests.test_query_counts import count_queries
 from ticketdesk import sqlite_search
 from ticketdesk.db import sqlite_file
 from ticketdesk.tickets import search
@@ -312,7 +314,8 @@ def test_a_built_index_spares_the_search_reading_every_ticket(
     for n in range(300):
         agent.create_ticket(title=f"Laptop {n}", description="keyboard")
     sqlite_search.catch_up(database_path)
-    query = search.narrowed(select(Ticket.id), "printer", dialect="sqlite")
+    query = search.narrowed(select(Ticket.id), dialect="sqlite")
+    query = query.params(search.text_values("printer"))
     sql = str(query.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
 
     def steps() -> int:
@@ -350,82 +353,106 @@ def test_a_common_text_is_walked_in_the_pages_order_a_rare_one_is_not() -> None:
 
 
 @pytest.fixture
-def walks(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Each search statement built, as whether it walks the page's order."""
-    built: list[bool] = []
-    real_narrowed = search.narrowed
-
-    def narrowed(*args: object, walk: bool = False, **kwargs: object) -> object:
-        built.append(walk)
-        return real_narrowed(*args, walk=walk, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(search, "narrowed", narrowed)
-    return built
+def statements(app: Flask) -> Iterator[list[str]]:
+    """The SQL of each statement the app runs meanwhile (see `found_by`)."""
+    with count_queries(app) as run:
+        yield run
 
 
-def _second_page_of_30_printers(agent: Actor, sort: str) -> list[str]:
-    """The titles on page 2 (7 a page) of the search for "printer", which 30 tickets hold."""
+def found_by(statements: list[str]) -> list[str]:
+    """How each page of a search in `statements` was found: "among" the matches listed
+    first, "sorted" (every match looked up and sorted), "walked" in the page's order testing
+    each ticket against every match, or "checked" by a walk checking each ticket for the
+    text."""
+    return [_found_by(sql) for sql in statements if sql.startswith(_PAGE)]
+
+
+_PAGE = "SELECT tickets.id, tickets.title"
+
+
+def _found_by(sql: str) -> str:
+    if "json_each" in sql:
+        return "among"
+    if "tickets.id + 0 IN" in sql:
+        return "walked"
+    if "ticketdesk_contains" in sql and "ticket_search" not in sql:
+        return "checked"
+    return "sorted"
+
+
+def _printers_page(agent: Actor, sort: str, **filters: str) -> list[str]:
+    """The titles on page 2 (7 a page) of the search for "printer"."""
     response = agent.get(
-        "/api/tickets", query_string={"q": "printer", "sort": sort, "per_page": 7, "page": 2}
+        "/api/tickets",
+        query_string={"q": "printer", "sort": sort, "per_page": 7, "page": 2, **filters},
     )
     assert response.status_code == 200, response.get_json()
-    assert response.headers["X-Total-Count"] == "30"
     return [ticket["title"] for ticket in response.get_json()]
 
 
+def _walks_forced(monkeypatch: pytest.MonkeyPatch, *, check: bool, walk: bool) -> None:
+    monkeypatch.setattr(search, "checking_pays_from", lambda **_k: 0 if check else 10**9)
+    monkeypatch.setattr(search, "walk_pays_from", lambda **_k: 0 if walk else 10**9)
+
+
+@pytest.mark.parametrize("narrowed", [False, True], ids=["every-ticket", "filtered"])
 @pytest.mark.parametrize("sort", ["-opened_at", "id"])
-def test_a_walked_search_finds_the_same_page(
+def test_every_way_of_finding_a_page_finds_the_same(
     agent: Actor,
     database_path: str,
     monkeypatch: pytest.MonkeyPatch,
-    walks: list[bool],
+    statements: list[str],
     sort: str,
+    narrowed: bool,
 ) -> None:
     for n in range(40):
-        agent.create_ticket(title=f"Printer {n}" if n % 4 else f"Screen {n}")
+        agent.create_ticket(title=f"Printer {n}" if n % 4 else f"Screen {n}", category="hardware")
     sqlite_search.catch_up(database_path)
+    # The first matches listed stop short of the 30 (an agent's search of every ticket), and
+    # the filters leave too many tickets to check each (a filtered one).
+    monkeypatch.setattr(search, "COUNT_UP_TO", 3)
+    monkeypatch.setattr(search, "CHECK_EACH_UP_TO", -1)
+    filters = {"category": "hardware"} if narrowed else {}
 
-    def page(walked: bool) -> list[str]:
-        monkeypatch.setattr(search, "walk_pays_from", lambda **_k: 0 if walked else 10**9)
-        return _second_page_of_30_printers(agent, sort)
+    def page(*, check: bool, walk: bool) -> list[str]:
+        _walks_forced(monkeypatch, check=check, walk=walk)
+        statements.clear()
+        return _printers_page(agent, sort, **filters)
 
-    assert page(walked=True) == page(walked=False)
-    assert walks == [False, True, False]  # the walk is built only when it is worth it
+    expected = [f"Printer {n}" for n in range(40) if n % 4]
+    if sort.startswith("-"):
+        expected.reverse()
+    assert page(check=False, walk=False) == expected[7:14]
+    # Listed as far as a walk would not pay: every match, here.
+    assert found_by(statements) == (["sorted"] if narrowed else ["among"])
+    assert page(check=False, walk=True) == expected[7:14]
+    assert found_by(statements) == ["walked"]
+    assert page(check=True, walk=True) == expected[7:14]
+    assert found_by(statements) == ["checked"]
 
 
 @pytest.mark.parametrize("sort", ["-opened_at", "id"])
-def test_a_checked_walk_finds_the_same_page_or_gives_up_for_one_that_does(
+def test_a_checked_walk_gives_up_where_the_matches_lie_further(
     agent: Actor,
     database_path: str,
     monkeypatch: pytest.MonkeyPatch,
-    walks: list[bool],
+    statements: list[str],
     sort: str,
 ) -> None:
     # The matches bunched at one end: the ten newest tickets hold none.
     for n in range(40):
         agent.create_ticket(title=f"Printer {n}" if n < 30 else f"Screen {n}")
     sqlite_search.catch_up(database_path)
-    checked: list[int] = []
-    real_within = search.checked_walk_within
-
-    def page(*, check: bool, walk: bool, within: int | None = None) -> list[str]:
-        def checked_within(**kwargs: int) -> int:
-            checked.append(within or real_within(**kwargs))
-            return checked[-1]
-
-        monkeypatch.setattr(search, "checking_pays_from", lambda **_k: 0 if check else 10**9)
-        monkeypatch.setattr(search, "walk_pays_from", lambda **_k: 0 if walk else 10**9)
-        monkeypatch.setattr(search, "checked_walk_within", checked_within)
-        walks.clear()
-        return _second_page_of_30_printers(agent, sort)
-
-    looked_up = page(check=False, walk=False)
-    assert len(looked_up) == 7 and not checked
-    assert page(check=True, walk=True) == looked_up
-    assert checked and walks == [False]  # found by the checked walk: no other was built
-    # Twelve tickets from either end hold fewer than the page's 14 matches: it gives up.
-    assert page(check=True, walk=True, within=12) == looked_up
-    assert walks == [False, True]  # and walks testing each ticket against the matches
+    monkeypatch.setattr(search, "COUNT_UP_TO", 3)
+    _walks_forced(monkeypatch, check=True, walk=True)
+    looked_up = _printers_page(agent, sort)
+    assert found_by(statements) == ["checked"] and len(looked_up) == 7
+    # Twelve tickets from either end hold fewer than the page's 14 matches: it gives up,
+    # and walks testing each ticket against the matches.
+    monkeypatch.setattr(search, "checked_walk_within", lambda **_k: 12)
+    statements.clear()
+    assert _printers_page(agent, sort) == looked_up
+    assert found_by(statements) == ["checked", "walked"]
 
 
 @pytest.mark.parametrize("checked", [False, True], ids=["against-matches", "checked"])
@@ -433,12 +460,12 @@ def test_a_walked_page_follows_the_index_of_its_order(
     session: Session, database_path: str, checked: bool
 ) -> None:
     order = (Ticket.opened_at.desc(), Ticket.id.desc())
-    if checked:
-        first = select(Ticket.id).order_by(*order).limit(5_000)
-        query = search.each_checked_among(select(Ticket.id), "printer", first)
+    if checked:  # as far as a ticket's time
+        within = select(Ticket.id).where(Ticket.opened_at >= literal_column("'2024-01-01'"))
+        query = search.each_checked(within)
     else:
-        query = search.narrowed(select(Ticket.id), "printer", dialect="sqlite", walk=True)
-    page = query.order_by(*order).limit(25)
+        query = search.narrowed(select(Ticket.id), dialect="sqlite", walk=True)
+    page = query.order_by(*order).limit(25).params(search.text_values("printer"))
     sql = str(page.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
     with sqlite3.connect(f"file:{database_path}?mode=ro", uri=True) as connection:
         sqlite_search.attach(connection, database_path)
@@ -448,37 +475,37 @@ def test_a_walked_page_follows_the_index_of_its_order(
 
 
 def test_text_too_short_for_the_index_is_never_walked(
-    agent: Actor, database_path: str, monkeypatch: pytest.MonkeyPatch, walks: list[bool]
+    agent: Actor, database_path: str, monkeypatch: pytest.MonkeyPatch, statements: list[str]
 ) -> None:
     agent.create_ticket(title="Printer")
-    monkeypatch.setattr(search, "walk_pays_from", lambda **_k: 0)
+    _walks_forced(monkeypatch, check=True, walk=True)
     assert titles(agent, "pr") == ["Printer"]
-    assert walks == [False]  # compared with every ticket: there is no index to walk by
+    # Compared with every ticket: there is no index to walk by.
+    assert found_by(statements) == ["sorted"]
 
 
 def test_few_tickets_are_each_checked_rather_than_looked_up(
-    agent: Actor, requester: Actor, database_path: str, monkeypatch: pytest.MonkeyPatch
+    agent: Actor,
+    requester: Actor,
+    database_path: str,
+    monkeypatch: pytest.MonkeyPatch,
+    statements: list[str],
 ) -> None:
     for n in range(3):
         agent.create_ticket(title=f"Printer {n}", category="hardware" if n else "general")
     requester.create_ticket(title="My printer")
     sqlite_search.catch_up(database_path)
-    checked: list[str] = []
-    real_each_checked = search.each_checked
-
-    def each_checked(query: Select[Ticket], text: str) -> Select[Ticket]:
-        checked.append(text)
-        return real_each_checked(query, text)
-
-    monkeypatch.setattr(search, "each_checked", each_checked)
     assert titles(requester, "printer") == ["My printer"]  # their own one ticket: checked
-    assert checked == ["printer"]
-    assert len(titles(agent, "printer")) == 4  # every ticket: looked up
-    assert checked == ["printer"]
+    assert found_by(statements) == ["checked"]
+    statements.clear()
+    assert len(titles(agent, "printer")) == 4  # every ticket: listed from the index
+    assert found_by(statements) == ["among"]
+    statements.clear()
     response = agent.get("/api/tickets", query_string={"q": "printer", "category": "hardware"})
     assert [ticket["title"] for ticket in response.get_json()] == ["Printer 2", "Printer 1"]
-    assert checked == ["printer", "printer"]  # two tickets in the category: checked
+    assert found_by(statements) == ["checked"]  # two tickets in the category: checked
     monkeypatch.setattr(search, "CHECK_EACH_UP_TO", 1)
+    statements.clear()
     response = agent.get("/api/tickets", query_string={"q": "printer", "category": "hardware"})
     assert response.headers["X-Total-Count"] == "2"
-    assert checked == ["printer", "printer"]  # more than the limit: looked up
+    assert found_by(statements) == ["sorted"]  # more than the limit: looked up

@@ -20,6 +20,7 @@ requester's own, checks each of them instead (`each_checked`): the IN list holds
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,11 +28,14 @@ from itertools import product
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     CompoundSelect,
     Connection,
     Integer,
     Select,
+    String,
+    bindparam,
     case,
     column,
     func,
@@ -66,26 +70,59 @@ _log = table(sqlite_search.LOG_TABLE, column("seq", Integer), column("ticket_id"
 _pg_indexes = table("pg_indexes", column("schemaname"), column("indexname"), column("indexdef"))
 
 
+# A search's statements bind its text under these names (`text_values`): they are built
+# once for each shape of search and run for any text.
+PHRASE = "search_phrase"  # an FTS5 phrase (SQLite)
+FOLDED = "search_folded"  # the text in lower case, for `ticketdesk_contains` (SQLite)
+PATTERN = "search_pattern"  # an ILIKE pattern (PostgreSQL)
+VARIANT = "search_variant_"  # a LIKE pattern for each case of a short text (SQLite)
+
+
 def looked_up(text: str) -> bool:
     """Whether `text` is looked up in a trigram index (shorter text is compared with every
     ticket)."""
     return len(text) >= TRIGRAM
 
 
+def text_values(text: str) -> dict[str, str]:
+    """What a search's statements bind for `text`: its phrase, folded text, pattern and, if
+    too short for a trigram, a pattern for each of its cases."""
+    values = {
+        PHRASE: '"' + text.replace('"', '""') + '"',  # inside quotes FTS5 syntax is plain text
+        FOLDED: text.lower(),
+        PATTERN: _pattern(text),
+    }
+    if not looked_up(text):
+        for number, variant in enumerate(_case_variants(text)):
+            values[f"{VARIANT}{number}"] = _pattern(variant)
+    return values
+
+
+def case_variants(text: str, *, dialect: str) -> int:
+    """How many LIKE patterns `text` is matched by: on SQLite, text too short for the index
+    is tried in each case of its letters beyond ASCII, which SQLite's LIKE does not fold; 0
+    for text found otherwise. Part of a search's shape (see `narrowed`)."""
+    if dialect != "sqlite" or looked_up(text):
+        return 0
+    return len(_case_variants(text))
+
+
 def narrowed(
-    query: Select[Ticket], text: str, *, dialect: str, walk: bool = False
+    query: Select[Ticket], *, dialect: str, variants: int = 0, walk: bool = False
 ) -> Select[Ticket]:
-    """`query` narrowed to tickets with `text` in their title or description, any case.
-    With `walk` (SQLite), a page is to be found by walking the tickets in the page's order and
-    keeping the matches, rather than by looking up every match and sorting them all (see
-    `walk_pays_from`)."""
-    if dialect == "sqlite" and looked_up(text):
+    """`query` narrowed to tickets with the text (`text_values`) in their title or
+    description, any case: through the index on SQLite, or with `variants` LIKE patterns
+    (`case_variants`) for text too short for it. With `walk` (SQLite, indexed), a page is to
+    be found by walking the tickets in the page's order and keeping the matches, rather than
+    by looking up every match and sorting them all (see `walk_pays_from`)."""
+    if dialect == "sqlite" and not variants:
         ids = _walked_id() if walk else Ticket.id
-        return query.where(ids.in_(sqlite_matches(text)))
+        return query.where(ids.in_(sqlite_matches()))
     if dialect == "sqlite":
         # SQLite's LIKE folds ASCII only: try each other case of the (at most two) letters.
-        return query.where(or_(*(_contains(variant) for variant in _case_variants(text))))
-    return query.where(_contains(text))
+        patterns = [bindparam(f"{VARIANT}{number}", type_=String) for number in range(variants)]
+        return query.where(or_(*map(_contains, patterns)))
+    return query.where(_contains(bindparam(PATTERN, type_=String)))
 
 
 # Up to this many tickets, a search narrowed to them (a requester's own, an agent's filters)
@@ -97,13 +134,6 @@ def narrowed(
 CHECK_EACH_UP_TO = 2_000
 
 
-def few_enough_to_check(session: Session, query: Select[Ticket], params: dict[str, Any]) -> bool:
-    """Whether `query` selects at most `CHECK_EACH_UP_TO` tickets (counted no further)."""
-    ids = query.with_only_columns(Ticket.id)
-    selected = session.scalar(counted_up_to(ids, CHECK_EACH_UP_TO + 1), params) or 0
-    return selected <= CHECK_EACH_UP_TO
-
-
 # A search counts its matches no further than this many (or than the page asked for, when
 # that lies further): a word one ticket in eight holds matches 129,000 tickets of a million,
 # and counting them all was most of such a search's time (on PostgreSQL 425 ms, against
@@ -113,21 +143,51 @@ def few_enough_to_check(session: Session, query: Select[Ticket], params: dict[st
 COUNT_UP_TO = 1_000
 
 
-def counted_up_to(ids: Select[Any] | CompoundSelect[Any], limit: int) -> Select[int]:
+def counted_up_to(ids: Select[Any], limit: int | BindParameter[int]) -> Select[int]:
     """How many rows `ids` selects, counted no further than `limit`."""
     return select(func.count()).select_from(ids.order_by(None).limit(limit).subquery())
 
 
-def each_checked(query: Select[Ticket], text: str) -> Select[Ticket]:
-    """`query` narrowed to the tickets holding `text`, each read and checked (SQLite): for a
-    query that selects few tickets (see `few_enough_to_check`)."""
-    return query.where(_holds(text))
+def first_matches(limit: BindParameter[int]) -> Select[int]:
+    """The ids of the first `limit` tickets holding the text (`sqlite_matches`), oldest
+    first, as the index keeps them (read newest first, they cost half as much again). With
+    every match among them, a page is found among these; with more, how far they reach says
+    about how many there are (see `matches_estimated`)."""
+    first = sqlite_matches().order_by(literal_column("1")).limit(limit).subquery()
+    (match_id,) = first.c
+    return select(match_id)
 
 
-def each_checked_among(query: Select[Ticket], text: str, first: Select[Any]) -> Select[Ticket]:
-    """`query` narrowed to the tickets holding `text` among those `first` selects (the first
-    of the page's order), each checked as a walk in that order passes it (SQLite)."""
-    return query.where(_walked_id().in_(first), _holds(text))
+MATCH_IDS = "match_ids"
+
+
+def among(query: Select[Ticket]) -> Select[Ticket]:
+    """`query` narrowed to the tickets named by `MATCH_IDS`, bound as one JSON array
+    (`listed`) for SQLite's `json_each`: a list of many values would need a parameter each,
+    and SQLite takes at most 32,766."""
+    listed_ids = func.json_each(bindparam(MATCH_IDS)).table_valued("value")
+    return query.where(Ticket.id.in_(select(listed_ids.c.value)))
+
+
+def listed(match_ids: list[int]) -> dict[str, str]:
+    """The value `among` binds for `match_ids`."""
+    return {MATCH_IDS: json.dumps(match_ids)}
+
+
+def matches_estimated(*, counted: int, farthest: int, newest_id: int) -> int:
+    """How many tickets hold a text, estimated from the `counted` oldest of them, which
+    reach as far as id `farthest`: as many again in each stretch of as many ids. Counted
+    from the index, matches cost about 0.5 us each, so a common word's 129,000 at a million
+    tickets are not counted to decide how to find its page (the first 14,144 took 8.7 ms,
+    against 2.6 ms for the first 1,001 and how far they reach)."""
+    return counted * newest_id // max(farthest, 1)
+
+
+def each_checked(query: Select[Ticket]) -> Select[Ticket]:
+    """`query` narrowed to the tickets holding the text, each read and checked (SQLite): for
+    a query that selects few tickets (see `CHECK_EACH_UP_TO`), or a walk that meets many
+    matches (see `checking_pays_from`)."""
+    return query.where(_holds())
 
 
 def _walked_id() -> ColumnElement[int]:
@@ -136,13 +196,14 @@ def _walked_id() -> ColumnElement[int]:
     return Ticket.id + literal_column("0")
 
 
-def _holds(text: str) -> ColumnElement[bool]:
-    return func.ticketdesk_contains(Ticket.title, Ticket.description, text.lower())
+def _holds() -> ColumnElement[bool]:
+    folded = bindparam(FOLDED, type_=String)
+    return func.ticketdesk_contains(Ticket.title, Ticket.description, folded)
 
 
 def checking_pays_from(*, rows: int, newest_id: int) -> int:
     """How many matches a search must have for a walk to find its first `rows` sooner by
-    checking each ticket it passes for the text (`each_checked_among`, about 4 us a step with the
+    checking each ticket it passes for the text (`each_checked`, about 4 us a step with the
     ticket's row read), than by testing each against every match, all read first (about
     0.3-0.7 us a match): at a million tickets, a word one ticket in eight holds took 1.5 ms
     to walk checked and 33-86 ms against its matches."""
@@ -166,17 +227,16 @@ def walk_pays_from(*, rows: int, newest_id: int) -> int:
     return math.isqrt(rows * newest_id // 8) + 1
 
 
-def sqlite_matches(text: str) -> CompoundSelect[tuple[int]]:
-    """The ids of the tickets holding `text`, each once: the index's matches, but for
+def sqlite_matches() -> CompoundSelect[tuple[int]]:
+    """The ids of the tickets holding the text, each once: the index's matches, but for
     tickets changed since its last batch, which are checked one by one (as is every ticket
     while the index is unbuilt). An agent's search narrowed by nothing else counts these as
     they are: counted as tickets, each match was looked up in `tickets` only to be found
     there (at a million tickets, 156-199 ms for a word one ticket in eight holds, against
     68-76 ms)."""
-    phrase = '"' + text.replace('"', '""') + '"'  # inside quotes FTS5 syntax is plain text
     indexed_through = select(_state.c.indexed_through).scalar_subquery()
     changed_since = select(_log.c.ticket_id).where(_log.c.seq > indexed_through)
-    holds_text = _holds(text)
+    holds_text = _holds()
     unbuilt = indexed_through == sqlite_search.UNBUILT
     # Each part is read or skipped whole with a LIMIT (all: -1, none: 0), which SQLite tests
     # before its loop, where a condition on no table in the WHERE clause (the subquery)
@@ -193,7 +253,7 @@ def sqlite_matches(text: str) -> CompoundSelect[tuple[int]]:
     )
     return union_all(
         select(_search.c.rowid).where(
-            _search.c[sqlite_search.INDEX_TABLE].match(phrase),
+            _search.c[sqlite_search.INDEX_TABLE].match(bindparam(PHRASE, type_=String)),
             _search.c.rowid.not_in(changed_since),
         ),
         select(changed.c.id),
@@ -244,8 +304,11 @@ def _sqlite_file_of(session: Session) -> str | None:
     return next((str(file) for _seq, name, file in databases if name == "main" and file), None)
 
 
-def _contains(text: str) -> ColumnElement[bool]:
-    pattern = "%" + _escape_like(text) + "%"
+def _pattern(text: str) -> str:
+    return "%" + _escape_like(text) + "%"
+
+
+def _contains(pattern: BindParameter[str]) -> ColumnElement[bool]:
     return or_(
         Ticket.title.ilike(pattern, escape="\\"),
         Ticket.description.ilike(pattern, escape="\\"),

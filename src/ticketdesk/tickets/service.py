@@ -9,8 +9,10 @@ from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Connection,
+    Integer,
     Select,
     Subquery,
     bindparam,
@@ -297,6 +299,65 @@ def list_tickets(
 # Sort keys an index orders the tickets by, which a search's page can be walked in.
 WALKABLE_SORTS = frozenset({"id", "opened_at"})
 
+_NEWEST_ID = Precompiled(select(func.max(Ticket.id)))
+
+
+@dataclass(frozen=True)
+class _SearchStatements:
+    """The statements of one shape of search (see `_search_statements`). Besides the text
+    (`search.text_values`) and the list's own values, they bind `count_limit`,
+    `walk_offset`, `last_within` and `search.MATCH_IDS` where said."""
+
+    selected: Precompiled  # how many tickets the filters leave, up to `count_limit`
+    checked_count: Precompiled  # how many of those hold the text, each checked (SQLite)
+    checked_page: Precompiled  # the page among those, each checked in the page's order
+    counted: Precompiled  # how many tickets hold the text, up to `count_limit`
+    page: Precompiled  # the page, every match looked up and sorted
+    listed: Precompiled  # the first `count_limit` matches' ids, from the index alone (SQLite)
+    page_among: Precompiled  # the page among the ids `search.MATCH_IDS` lists (SQLite)
+    walked_page: Precompiled  # the page walked, each ticket tested against every match
+    last_within: Precompiled  # the sort key of the ticket `walk_offset` steps into the order
+    checked_within_page: Precompiled  # `checked_page`, walked no further than `last_within`
+
+
+@cache
+def _search_statements(
+    *, agent: bool, narrowed_by: frozenset[str], sort: str, dialect: str, variants: int
+) -> _SearchStatements:
+    """A shape of search's statements, built and compiled once and run for any text (see
+    `search.narrowed` for `variants`): built anew at each search, they cost it 4-6 ms of
+    CPU at a million tickets, more than most of its SQL."""
+    query = _filtered(visible_tickets_for(agent=agent), narrowed_by)
+    narrowed = search.narrowed(query, dialect=dialect, variants=variants)
+    limit: BindParameter[int] = bindparam("count_limit", type_=Integer)
+    checked = search.each_checked(query)
+    checked_count, checked_page = _list_statements_of(checked, sort)
+    key = SORT_KEYS[sort.lstrip("-")]
+    last_within: BindParameter[Any] = bindparam("last_within", type_=key.type)
+    within = key >= last_within if sort.startswith("-") else key <= last_within
+    _count, checked_within_page = _list_statements_of(checked.where(within), sort)
+    _count, page = _list_statements_of(narrowed, sort)
+    _count, page_among = _list_statements_of(search.among(query), sort)
+    walked = search.narrowed(query, dialect=dialect, variants=variants, walk=True)
+    _count, walked_page = _list_statements_of(walked, sort)
+    return _SearchStatements(
+        selected=Precompiled(search.counted_up_to(query.with_only_columns(Ticket.id), limit)),
+        checked_count=Precompiled(checked_count),
+        checked_page=Precompiled(checked_page),
+        counted=Precompiled(search.counted_up_to(narrowed.with_only_columns(Ticket.id), limit)),
+        page=Precompiled(page),
+        listed=Precompiled(search.first_matches(limit)),
+        page_among=Precompiled(page_among),
+        walked_page=Precompiled(walked_page),
+        last_within=Precompiled(
+            query.with_only_columns(key)
+            .order_by(*_page_order(sort))
+            .offset(bindparam("walk_offset"))
+            .limit(1)
+        ),
+        checked_within_page=Precompiled(checked_within_page),
+    )
+
 
 def _search(
     session: Session,
@@ -308,69 +369,82 @@ def _search(
     params: dict[str, Any],
 ) -> Listed:
     """A page of the visible tickets holding `text`, and how many there are (counted up to
-    `search.COUNT_UP_TO`, or further when the page lies further). A search's
-    statements are built around its text (see `search.narrowed`), so they are built anew;
-    the search costs far more than the building."""
-    dialect = session.get_bind().dialect.name
-    query = _filtered(visible_tickets_for(agent=agent), narrowed_by)
+    `search.COUNT_UP_TO`, or further when the page lies further)."""
+    connection = session.connection()
+    dialect = connection.dialect.name
+    variants = search.case_variants(text, dialect=dialect)
+    statements = _search_statements(
+        agent=agent, narrowed_by=narrowed_by, sort=sort, dialect=dialect, variants=variants
+    )
+    params = {**params, **search.text_values(text)}
     indexed = dialect == "sqlite" and search.looked_up(text)
     every_ticket = agent and not narrowed_by
-    if indexed and not every_ticket and search.few_enough_to_check(session, query, params):
-        # A requester's own tickets, or the few an agent's filters leave: checked each.
-        count, page = _list_statements_of(search.each_checked(query, text), sort)
-        return shown_tickets(session, page, params), Total(session.scalar(count, params) or 0)
-    narrowed = search.narrowed(query, text, dialect=dialect)
-    _count, page = _list_statements_of(narrowed, sort)
-    # Every match is a ticket an agent sees: counted from the index alone.
-    ids = (
-        search.sqlite_matches(text)
-        if indexed and every_ticket
-        else narrowed.with_only_columns(Ticket.id)
-    )
+    if indexed and not every_ticket:
+        limit = {"count_limit": search.CHECK_EACH_UP_TO + 1}
+        (selected,) = statements.selected.rows(connection, {**params, **limit})[0]
+        if selected <= search.CHECK_EACH_UP_TO:
+            # A requester's own tickets, or the few an agent's filters leave: checked each.
+            (count,) = statements.checked_count.rows(connection, params)[0]
+            return shown_tickets(session, statements.checked_page, params), Total(count)
     rows = params["offset"] + params["limit"]
-    walk_from = check_from = newest_id = None
-    if indexed and sort.lstrip("-") in WALKABLE_SORTS:
-        newest_id = session.scalar(select(func.max(Ticket.id))) or 0
-        walk_from = search.walk_pays_from(rows=rows, newest_id=newest_id)
-        check_from = search.checking_pays_from(rows=rows, newest_id=newest_id)
-    # Said as far as the page goes at least, counted as far as that and whether a walk pays.
-    up_to = max(search.COUNT_UP_TO, rows)
-    limit = max(up_to, walk_from or 0, check_from or 0) + 1
-    counted = session.scalar(search.counted_up_to(ids, limit), params) or 0
-    total = Total(min(counted, up_to), exact=counted <= up_to)
-    if check_from is not None and newest_id is not None and counted >= check_from:
-        found = _walked_checking_each(
-            session, query, text, sort, params, newest_id=newest_id, matches=counted
+    up_to = max(search.COUNT_UP_TO, rows)  # said as far as the page goes at least
+    walkable = indexed and sort.lstrip("-") in WALKABLE_SORTS
+    newest_id = (_NEWEST_ID.rows(connection, {})[0][0] or 0) if walkable else 0
+    walk_from = search.walk_pays_from(rows=rows, newest_id=newest_id) if walkable else 0
+    check_from = search.checking_pays_from(rows=rows, newest_id=newest_id) if walkable else 0
+    if indexed and every_ticket:
+        # Every match is a ticket an agent sees: the first of them listed from the index
+        # alone, as far as the page and as far as a walk would not pay.
+        listed_up_to = max(up_to, walk_from)
+        listed = statements.listed.rows(connection, {**params, "count_limit": listed_up_to + 1})
+        match_ids = [match_id for (match_id,) in listed]
+        total = Total(min(len(match_ids), up_to), exact=len(match_ids) <= up_to)
+        if len(match_ids) <= listed_up_to:  # all of them: the page is among them
+            among = {**params, **search.listed(match_ids)}
+            return shown_tickets(session, statements.page_among, among), total
+        # The rest estimated from how far the first reach, rather than counted.
+        matches = search.matches_estimated(
+            counted=len(match_ids), farthest=match_ids[-1], newest_id=newest_id
         )
+    else:
+        # Counted as far as the page, and as far as needed to tell whether a walk pays.
+        limit = {"count_limit": max(up_to, walk_from, check_from) + 1}
+        (matches,) = statements.counted.rows(connection, {**params, **limit})[0]
+        total = Total(min(matches, up_to), exact=matches <= up_to)
+    if walkable:
+        found = _walked(session, statements, params, newest_id=newest_id, matches=matches)
         if found is not None:
             return found, total
-    if walk_from is not None and counted >= walk_from:
-        walked = search.narrowed(query, text, dialect=dialect, walk=True)
-        _count, page = _list_statements_of(walked, sort)
-    return shown_tickets(session, page, params), total
+    return shown_tickets(session, statements.page, params), total
 
 
-def _walked_checking_each(
+def _walked(
     session: Session,
-    query: Select[Ticket],
-    text: str,
-    sort: str,
+    statements: _SearchStatements,
     params: dict[str, Any],
     *,
     newest_id: int,
     matches: int,
 ) -> list[dict[str, Any]] | None:
-    """The page of a search with many `matches`, found by walking the page's order checking
-    each ticket for `text`, within `search.checked_walk_within`; None when the page's matches
-    lie further than that."""
+    """The page of a search on SQLite with many `matches`, found by walking the page's
+    order, when a walk pays (see `search.checking_pays_from` and `search.walk_pays_from`);
+    None when it is to be found by sorting the matches."""
+    connection = session.connection()
     rows = params["offset"] + params["limit"]
-    within = search.checked_walk_within(rows=rows, newest_id=newest_id, matches=matches)
-    first = query.with_only_columns(Ticket.id).order_by(*_page_order(sort)).limit(within)
-    _count, page = _list_statements_of(search.each_checked_among(query, text, first), sort)
-    tickets = shown_tickets(session, page, params)
-    # A page filled, or every ticket walked (ids are unique and at most the newest's).
-    if len(tickets) == params["limit"] or within >= newest_id:
-        return tickets
+    if matches >= search.checking_pays_from(rows=rows, newest_id=newest_id):
+        within = search.checked_walk_within(rows=rows, newest_id=newest_id, matches=matches)
+        # The walk ends at the sort key of the last ticket within it. Told only to keep the
+        # first `within` tickets, SQLite walked on to the last ticket when the page was not
+        # filled there: 220-280 ms at a million tickets, to give up.
+        last = statements.last_within.first(connection, {**params, "walk_offset": within - 1})
+        if last is None:  # fewer tickets than that: the walk sees every one
+            return shown_tickets(session, statements.checked_page, params)
+        bounded = {**params, "last_within": last[0]}
+        tickets = shown_tickets(session, statements.checked_within_page, bounded)
+        if len(tickets) == params["limit"]:
+            return tickets
+    if matches >= search.walk_pays_from(rows=rows, newest_id=newest_id):
+        return shown_tickets(session, statements.walked_page, params)
     return None
 
 

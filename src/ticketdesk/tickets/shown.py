@@ -43,16 +43,11 @@ def shown(ids: Select[Any], *order: ColumnElement[Any]) -> Select[Any]:
 
 
 def shown_tickets(
-    session: Session, query: Select[Any] | Precompiled, params: dict[str, Any] | None = None
+    session: Session, query: Precompiled, params: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """Run a `shown` query: each ticket a dict in the shape of `TicketOut`, its requester
-    and assignee as `{id, name, email}`. (A page of the list is precompiled; a search's
-    statements, built around its text, are not.)"""
-    # Core statements run on the connection: the session's ORM layer only adds cost here.
-    if isinstance(query, Precompiled):
-        return shown_rows(query.columns, query.rows(session.connection(), params or {}))
-    result = session.connection().execute(query, params)
-    return shown_rows(list(result.keys()), result)
+    and assignee as `{id, name, email}`."""
+    return shown_rows(query.columns, query.rows(session.connection(), params))
 
 
 def shown_rows(columns: list[str], rows: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
