@@ -161,7 +161,11 @@ class Bound:
 
         def run(cursor: Any) -> list[tuple[Any, ...]]:
             cursor.execute(sql, values)
-            return [compiled.row(raw) for raw in cursor.fetchall()] if compiled.returns else []
+            if not compiled.returns:
+                return []
+            if not compiled.result_processors:  # the driver's tuples as they come
+                return list(cursor.fetchall())
+            return [compiled.row(raw) for raw in cursor.fetchall()]
 
         found = on_driver(connection, compiled.sql, run, self.params)
         if found is None:
