@@ -320,7 +320,9 @@ class _SearchStatements:
     checked_within_page: Precompiled  # `checked_page`, walked no further than `last_within`
 
 
-@cache
+# Shapes differ by role, filters named, sort and a short text's cases: thousands could be
+# asked for, and each holds ten statements and their compiled SQL.
+@lru_cache(maxsize=256)
 def _search_statements(
     *, agent: bool, narrowed_by: frozenset[str], sort: str, dialect: str, variants: int
 ) -> _SearchStatements:
