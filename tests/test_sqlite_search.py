@@ -360,17 +360,27 @@ def statements(app: Flask) -> Iterator[list[str]]:
 
 
 def found_by(statements: list[str]) -> list[str]:
-    """How each page of a search in `statements` was found: "among" the matches listed
-    first, "sorted" (every match looked up and sorted), "walked" in the page's order testing
-    each ticket against every match, or "checked" by a walk checking each ticket for the
-    text."""
-    return [_found_by(sql) for sql in statements if sql.startswith(_PAGE)]
+    """How a search in `statements` found its page: the matches "listed" from the index or
+    the tickets "checked" one by one first, then the page found "among" them, or "sorted"
+    (every match looked up and sorted), "walked" in the page's order testing each ticket
+    against every match, or "checked" by a walk checking each ticket for the text."""
+    steps = []
+    for sql in statements:
+        if sql.startswith(_PAGE):
+            steps.append(_page_found_by(sql))
+        elif sql.startswith("SELECT count"):
+            continue
+        elif "search.ticket_search.rowid" in sql:
+            steps.append("listed")
+        elif sql.startswith("SELECT tickets.id") and "ticketdesk_contains" in sql:
+            steps.append("checked")
+    return steps
 
 
 _PAGE = "SELECT tickets.id, tickets.title"
 
 
-def _found_by(sql: str) -> str:
+def _page_found_by(sql: str) -> str:
     if "json_each" in sql:
         return "among"
     if "tickets.id + 0 IN" in sql:
@@ -422,13 +432,14 @@ def test_every_way_of_finding_a_page_finds_the_same(
     expected = [f"Printer {n}" for n in range(40) if n % 4]
     if sort.startswith("-"):
         expected.reverse()
+    listed = [] if narrowed else ["listed"]
     assert page(check=False, walk=False) == expected[7:14]
     # Listed as far as a walk would not pay: every match, here.
-    assert found_by(statements) == (["sorted"] if narrowed else ["among"])
+    assert found_by(statements) == (["sorted"] if narrowed else ["listed", "among"])
     assert page(check=False, walk=True) == expected[7:14]
-    assert found_by(statements) == ["walked"]
+    assert found_by(statements) == [*listed, "walked"]
     assert page(check=True, walk=True) == expected[7:14]
-    assert found_by(statements) == ["checked"]
+    assert found_by(statements) == [*listed, "checked"]
 
 
 @pytest.mark.parametrize("sort", ["-opened_at", "id"])
@@ -446,13 +457,13 @@ def test_a_checked_walk_gives_up_where_the_matches_lie_further(
     monkeypatch.setattr(search, "COUNT_UP_TO", 3)
     _walks_forced(monkeypatch, check=True, walk=True)
     looked_up = _printers_page(agent, sort)
-    assert found_by(statements) == ["checked"] and len(looked_up) == 7
+    assert found_by(statements) == ["listed", "checked"] and len(looked_up) == 7
     # Twelve tickets from either end hold fewer than the page's 14 matches: it gives up,
     # and walks testing each ticket against the matches.
     monkeypatch.setattr(search, "checked_walk_within", lambda **_k: 12)
     statements.clear()
     assert _printers_page(agent, sort) == looked_up
-    assert found_by(statements) == ["checked", "walked"]
+    assert found_by(statements) == ["listed", "checked", "walked"]
 
 
 @pytest.mark.parametrize("checked", [False, True], ids=["against-matches", "checked"])
@@ -496,14 +507,14 @@ def test_few_tickets_are_each_checked_rather_than_looked_up(
     requester.create_ticket(title="My printer")
     sqlite_search.catch_up(database_path)
     assert titles(requester, "printer") == ["My printer"]  # their own one ticket: checked
-    assert found_by(statements) == ["checked"]
+    assert found_by(statements) == ["checked", "among"]
     statements.clear()
     assert len(titles(agent, "printer")) == 4  # every ticket: listed from the index
-    assert found_by(statements) == ["among"]
+    assert found_by(statements) == ["listed", "among"]
     statements.clear()
     response = agent.get("/api/tickets", query_string={"q": "printer", "category": "hardware"})
     assert [ticket["title"] for ticket in response.get_json()] == ["Printer 2", "Printer 1"]
-    assert found_by(statements) == ["checked"]  # two tickets in the category: checked
+    assert found_by(statements) == ["checked", "among"]  # two tickets in the category
     monkeypatch.setattr(search, "CHECK_EACH_UP_TO", 1)
     statements.clear()
     response = agent.get("/api/tickets", query_string={"q": "printer", "category": "hardware"})

@@ -309,8 +309,8 @@ class _SearchStatements:
     `walk_offset`, `last_within` and `search.MATCH_IDS` where said."""
 
     selected: Precompiled  # how many tickets the filters leave, up to `count_limit`
-    checked_count: Precompiled  # how many of those hold the text, each checked (SQLite)
-    checked_page: Precompiled  # the page among those, each checked in the page's order
+    checked_ids: Precompiled  # the ids of those that hold the text, each checked (SQLite)
+    checked_page: Precompiled  # the page, each ticket checked in the page's order
     counted: Precompiled  # how many tickets hold the text, up to `count_limit`
     page: Precompiled  # the page, every match looked up and sorted
     listed: Precompiled  # the first `count_limit` matches' ids, from the index alone (SQLite)
@@ -333,7 +333,7 @@ def _search_statements(
     narrowed = search.narrowed(query, dialect=dialect, variants=variants)
     limit: BindParameter[int] = bindparam("count_limit", type_=Integer)
     checked = search.each_checked(query)
-    checked_count, checked_page = _list_statements_of(checked, sort)
+    _count, checked_page = _list_statements_of(checked, sort)
     key = SORT_KEYS[sort.lstrip("-")]
     last_within: BindParameter[Any] = bindparam("last_within", type_=key.type)
     within = key >= last_within if sort.startswith("-") else key <= last_within
@@ -344,7 +344,7 @@ def _search_statements(
     _count, walked_page = _list_statements_of(walked, sort)
     return _SearchStatements(
         selected=Precompiled(search.counted_up_to(query.with_only_columns(Ticket.id), limit)),
-        checked_count=Precompiled(checked_count),
+        checked_ids=Precompiled(checked.with_only_columns(Ticket.id)),
         checked_page=Precompiled(checked_page),
         counted=Precompiled(search.counted_up_to(narrowed.with_only_columns(Ticket.id), limit)),
         page=Precompiled(page),
@@ -385,9 +385,12 @@ def _search(
         limit = {"count_limit": search.CHECK_EACH_UP_TO + 1}
         (selected,) = statements.selected.rows(connection, {**params, **limit})[0]
         if selected <= search.CHECK_EACH_UP_TO:
-            # A requester's own tickets, or the few an agent's filters leave: checked each.
-            (count,) = statements.checked_count.rows(connection, params)[0]
-            return shown_tickets(session, statements.checked_page, params), Total(count)
+            # A requester's own tickets, or the few an agent's filters leave: checked each,
+            # once, and the page found among those that hold the text (counted and paged
+            # apart, each ticket was checked twice).
+            checked = statements.checked_ids.rows(connection, params)
+            among = {**params, **search.listed([ticket_id for (ticket_id,) in checked])}
+            return shown_tickets(session, statements.page_among, among), Total(len(checked))
     rows = params["offset"] + params["limit"]
     up_to = max(search.COUNT_UP_TO, rows)  # said as far as the page goes at least
     walkable = indexed and sort.lstrip("-") in WALKABLE_SORTS
