@@ -14,6 +14,8 @@ from flask import Flask, Response
 from sqlalchemy import text
 
 from tests.factories import Actor
+from tests.test_query_counts import count_queries
+from ticketdesk.accounts.service import revoke_raw_token
 from ticketdesk.analytics import changes, memo
 from ticketdesk.analytics.changes import Kind
 from ticketdesk.analytics.rebuild import rebuild_all
@@ -187,3 +189,35 @@ def test_the_memo_forgets_the_least_recently_used() -> None:
     assert kept.get("b") is None
     assert kept.get("a") is answer
     assert kept.get("c") is answer
+
+
+def test_a_kept_answer_goes_only_to_a_live_agents_token(
+    agent: Actor, requester: Actor, anonymous: Actor, database: Database
+) -> None:
+    """Who is asking is found with the change counts, by the memo rather than the guard: a
+    kept answer is still refused to anyone the guard would have refused."""
+    agent.create_ticket(category="network")
+    assert _active(agent) == {"network": 1}  # kept
+    assert requester.get("/api/analytics/active_by_category").status_code == 403
+    stranger = {"Authorization": "Bearer td_not-a-token"}
+    assert anonymous.get("/api/analytics/active_by_category", headers=stranger).status_code == 401
+    with database.session() as session, session.begin():
+        revoke_raw_token(session, raw_token=agent.token)
+    assert agent.get("/api/analytics/active_by_category").status_code == 401
+
+
+def test_a_requester_is_refused_before_the_parameters_are_read(
+    agent: Actor, requester: Actor
+) -> None:
+    """As when the guard refused them before the view: 403, not a 422 that would tell a
+    requester what the parameters are."""
+    path = "/api/analytics/ticket_counts?period=fortnight"
+    assert requester.get(path).status_code == 403
+    assert agent.get(path).status_code == 422
+
+
+def test_a_kept_answer_costs_one_statement(app: Flask, agent: Actor) -> None:
+    assert _active(agent) == {}
+    with count_queries(app) as statements:
+        assert _active(agent) == {}
+    assert len(statements) == 1, statements  # who is asking, with the change counts

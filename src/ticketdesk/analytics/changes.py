@@ -16,7 +16,7 @@ from collections.abc import Collection, Mapping
 from enum import StrEnum
 from functools import cache
 
-from sqlalchemy import Connection, Table, func, select, tuple_, update
+from sqlalchemy import Connection, ScalarSelect, Table, func, select, tuple_, update
 
 from ticketdesk.analytics.models import FirstResponseMonth, ResolvedMonth, StatusCount
 from ticketdesk.precompiled import Precompiled
@@ -46,11 +46,15 @@ def counts(connection: Connection, kinds: tuple[Kind, ...]) -> tuple[int, ...]:
 @cache
 def _counts_of(kinds: tuple[Kind, ...]) -> Precompiled:
     # Every analytics request runs one (see `precompiled`).
-    sums = [
+    return Precompiled(select(*count_columns(kinds)))
+
+
+def count_columns(kinds: tuple[Kind, ...]) -> list[ScalarSelect[int]]:
+    """The count of each of `kinds`, as columns for a statement to select."""
+    return [
         select(func.coalesce(func.sum(ROLL_UPS[kind].c.changes), 0)).scalar_subquery()
         for kind in kinds
     ]
-    return Precompiled(select(*sums))
 
 
 def carry_over(connection: Connection, before: Mapping[Kind, int]) -> None:

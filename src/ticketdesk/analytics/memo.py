@@ -14,6 +14,10 @@ is exactly the answer for those counts. What is kept is in each process's memory
 but what decides whether it still holds is in the database, so every worker agrees.
 
 A request with `Cache-Control: no-cache` is computed afresh (and kept for the next).
+
+A request signed with a bearer token is left by the guard to find who is asking itself
+(`guards.finds_caller_itself`): the counts are read in the same statement as its caller when
+the analytics read the app's own database, so an answer from memory costs one statement.
 """
 
 from __future__ import annotations
@@ -21,16 +25,21 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
-from functools import wraps
+from dataclasses import dataclass, fields
+from functools import cache, wraps
 from typing import Any
 
 from flask import Response, current_app, request
+from sqlalchemy import Connection
 
+from ticketdesk.accounts.actor import Caller
+from ticketdesk.accounts.service import CALLER_BY_TOKEN, caller_for_token, token_hash
 from ticketdesk.analytics import changes
 from ticketdesk.analytics.changes import Kind
 from ticketdesk.db import utcnow
-from ticketdesk.web.context import analytics_connection
+from ticketdesk.precompiled import Precompiled
+from ticketdesk.web.context import analytics_connection, app_state, lookup_session
+from ticketdesk.web.guards import accept_caller, finds_caller_itself, unchecked_bearer_token
 
 # A few dozen distinct questions make a busy dashboard; the answers are kilobytes.
 ENTRIES = 256
@@ -82,7 +91,7 @@ def remembered(*kinds: Kind) -> Callable[[View], View]:
         def answer(*args: Any, **kwargs: Any) -> Response:
             return _answer(kinds, lambda: view(*args, **kwargs))
 
-        return answer
+        return finds_caller_itself(answer)
 
     return decorate
 
@@ -92,7 +101,7 @@ def _answer(kinds: tuple[Kind, ...], compute: Callable[[], Response]) -> Respons
     if memo is None:  # the app's first analytics request (two threads may both make one)
         memo = current_app.extensions.setdefault(_EXTENSION, Memo())
     connection = analytics_connection()
-    counts = changes.counts(connection, kinds)
+    counts = _counts_and_caller(connection, kinds)
     key = (request.path, request.query_string, request.headers.get("Accept"), utcnow().date())
     kept = None if request.cache_control.no_cache else memo.get(key)
     if kept is not None and kept.counts == counts:
@@ -101,3 +110,27 @@ def _answer(kinds: tuple[Kind, ...], compute: Callable[[], Response]) -> Respons
     if response.status_code == 200 and changes.counts(connection, kinds) == counts:
         memo.put(key, _Kept(counts, list(response.headers), response.get_data()))
     return response
+
+
+def _counts_and_caller(connection: Connection, kinds: tuple[Kind, ...]) -> tuple[int, ...]:
+    """The counts of `kinds`, and, for a request whose bearer token the guard left to the
+    view (`finds_caller_itself`), who is asking, accepted as the caller first: found in the
+    same statement when the analytics read the app's own database. On PostgreSQL that spares
+    an answer from memory a round trip of two, and a pooled connection of two."""
+    token = unchecked_bearer_token()
+    if token is None:
+        return changes.counts(connection, kinds)
+    state = app_state()
+    if state.analytics_database is not state.database:
+        with lookup_session() as session:
+            accept_caller(caller_for_token(session, token))
+        return changes.counts(connection, kinds)
+    row = _caller_and_counts(kinds).first(connection, {"token_hash": token_hash(token)})
+    width = len(fields(Caller))
+    accept_caller(None if row is None else Caller(*row[:width]))  # 401 or 403 if not let in
+    return () if row is None else tuple(int(count) for count in row[width:])
+
+
+@cache
+def _caller_and_counts(kinds: tuple[Kind, ...]) -> Precompiled:
+    return Precompiled(CALLER_BY_TOKEN.add_columns(*changes.count_columns(kinds)))

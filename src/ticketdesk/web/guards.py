@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -17,7 +18,7 @@ from ticketdesk.accounts.service import caller_for_token
 from ticketdesk.accounts.web_sessions import find_session
 from ticketdesk.errors import InvalidValue, NotAllowed, Unauthenticated
 from ticketdesk.web import problems
-from ticketdesk.web.context import SAFE_METHODS, current_user, lookup_session
+from ticketdesk.web.context import SAFE_METHODS, lookup_session
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -121,9 +122,13 @@ def authenticate() -> None:
 
 
 def accept_caller(caller: Caller | None) -> Caller:
-    """The request's caller from now on; 401 for none."""
+    """The request's caller from now on; 401 for none, 403 for one the route's guard does
+    not let in (`require_agent`, `require_admin`), whether the guard or the view found them."""
     if caller is None:
         raise Unauthenticated("authentication required: sign in or send a valid bearer token")
+    allowed: _Allowed | None = g.get("caller_allowed")
+    if allowed is not None and not allowed.lets_in(caller):
+        raise NotAllowed(allowed.refusal)
     g.user = caller
     return caller
 
@@ -162,7 +167,7 @@ def settle_caller(response: Response) -> Response:
     try:
         with lookup_session() as session:
             accept_caller(caller_for_token(session, token))
-    except Unauthenticated as error:
+    except (Unauthenticated, NotAllowed) as error:
         return problems.domain_problem(error)
     except (DBAPIError, PoolTimeout):
         return problems.unavailable()
@@ -185,13 +190,23 @@ def _check_csrf(expected: str) -> None:
         raise NotAllowed(f"missing or wrong {CSRF_HEADER} header")
 
 
+@dataclass(frozen=True)
+class _Allowed:
+    """Who a route's guard lets in, checked as its caller is accepted (`accept_caller`)."""
+
+    lets_in: Callable[[Caller], bool]
+    refusal: str
+
+
+_AGENTS = _Allowed(lambda caller: caller.is_agent, "this is for agents and admins only")
+_ADMINS = _Allowed(lambda caller: caller.role == "admin", "this is for admins only")
+
+
 def require_agent() -> None:
+    g.caller_allowed = _AGENTS
     authenticate()
-    if not current_user().is_agent:
-        raise NotAllowed("this is for agents and admins only")
 
 
 def require_admin() -> None:
+    g.caller_allowed = _ADMINS
     authenticate()
-    if current_user().role != "admin":
-        raise NotAllowed("this is for admins only")
