@@ -164,13 +164,18 @@ def run(
     seconds: float = 10.0,
     warmup: float = 1.0,
     host: str = "127.0.0.1",
+    on_measuring: Callable[[], None] | None = None,
 ) -> Result:
-    """Drive `make(n)` requests at 127.0.0.1:`port` from `clients` connections."""
+    """Drive `make(n)` requests at 127.0.0.1:`port` from `clients` connections, after
+    `warmup` seconds of the same that are not counted; `on_measuring` is called as the
+    counted requests begin (to read the server's CPU time from there)."""
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise ValueError("the load generator only targets loopback")
     headers = headers or {}
     if warmup:
         asyncio.run(_run(host, port, make, headers, clients, warmup))
+    if on_measuring is not None:
+        on_measuring()
     cpu_before = time.process_time()
     latencies, statuses, elapsed = asyncio.run(_run(host, port, make, headers, clients, seconds))
     return Result(
