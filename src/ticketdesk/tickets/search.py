@@ -28,6 +28,7 @@ from itertools import product
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     BindParameter,
     ColumnElement,
     CompoundSelect,
@@ -35,6 +36,7 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    any_,
     bindparam,
     case,
     column,
@@ -161,17 +163,19 @@ def first_matches(limit: BindParameter[int]) -> Select[int]:
 MATCH_IDS = "match_ids"
 
 
-def among(query: Select[Ticket]) -> Select[Ticket]:
-    """`query` narrowed to the tickets named by `MATCH_IDS`, bound as one JSON array
-    (`listed`) for SQLite's `json_each`: a list of many values would need a parameter each,
-    and SQLite takes at most 32,766."""
-    listed_ids = func.json_each(bindparam(MATCH_IDS)).table_valued("value")
-    return query.where(Ticket.id.in_(select(listed_ids.c.value)))
+def among(query: Select[Ticket], *, dialect: str) -> Select[Ticket]:
+    """`query` narrowed to the tickets named by `MATCH_IDS`, bound as one value (`listed`):
+    a list of many values would need a parameter each, and SQLite takes at most 32,766. On
+    SQLite a JSON array for `json_each`, on PostgreSQL an array for `= ANY`."""
+    if dialect == "sqlite":
+        listed_ids = func.json_each(bindparam(MATCH_IDS)).table_valued("value")
+        return query.where(Ticket.id.in_(select(listed_ids.c.value)))
+    return query.where(Ticket.id == any_(bindparam(MATCH_IDS, type_=ARRAY(Integer))))
 
 
-def listed(match_ids: list[int]) -> dict[str, str]:
+def listed(match_ids: list[int], *, dialect: str) -> dict[str, Any]:
     """The value `among` binds for `match_ids`."""
-    return {MATCH_IDS: json.dumps(match_ids)}
+    return {MATCH_IDS: json.dumps(match_ids) if dialect == "sqlite" else match_ids}
 
 
 def matches_estimated(*, counted: int, farthest: int, newest_id: int) -> int:

@@ -314,7 +314,8 @@ class _SearchStatements:
     counted: Precompiled  # how many tickets hold the text, up to `count_limit`
     page: Precompiled  # the page, every match looked up and sorted
     listed: Precompiled  # the first `count_limit` matches' ids, from the index alone (SQLite)
-    page_among: Precompiled  # the page among the ids `search.MATCH_IDS` lists (SQLite)
+    page_among: Precompiled  # the page among the ids `search.MATCH_IDS` lists
+    matched_ids: Precompiled  # the ids of the first `count_limit` tickets holding the text
     walked_page: Precompiled  # the page walked, each ticket tested against every match
     last_within: Precompiled  # the sort key of the ticket `walk_offset` steps into the order
     checked_within_page: Precompiled  # `checked_page`, walked no further than `last_within`
@@ -339,7 +340,7 @@ def _search_statements(
     within = key >= last_within if sort.startswith("-") else key <= last_within
     _count, checked_within_page = _list_statements_of(checked.where(within), sort)
     _count, page = _list_statements_of(narrowed, sort)
-    _count, page_among = _list_statements_of(search.among(query), sort)
+    _count, page_among = _list_statements_of(search.among(query, dialect=dialect), sort)
     walked = search.narrowed(query, dialect=dialect, variants=variants, walk=True)
     _count, walked_page = _list_statements_of(walked, sort)
     return _SearchStatements(
@@ -350,6 +351,7 @@ def _search_statements(
         page=Precompiled(page),
         listed=Precompiled(search.first_matches(limit)),
         page_among=Precompiled(page_among),
+        matched_ids=Precompiled(narrowed.with_only_columns(Ticket.id).limit(limit)),
         walked_page=Precompiled(walked_page),
         last_within=Precompiled(
             query.with_only_columns(key)
@@ -389,7 +391,8 @@ def _search(
             # once, and the page found among those that hold the text (counted and paged
             # apart, each ticket was checked twice).
             checked = statements.checked_ids.rows(connection, params)
-            among = {**params, **search.listed([ticket_id for (ticket_id,) in checked])}
+            checked_ids = [ticket_id for (ticket_id,) in checked]
+            among = {**params, **search.listed(checked_ids, dialect=dialect)}
             return shown_tickets(session, statements.page_among, among), Total(len(checked))
     rows = params["offset"] + params["limit"]
     up_to = max(search.COUNT_UP_TO, rows)  # said as far as the page goes at least
@@ -405,12 +408,23 @@ def _search(
         match_ids = [match_id for (match_id,) in listed]
         total = Total(min(len(match_ids), up_to), exact=len(match_ids) <= up_to)
         if len(match_ids) <= listed_up_to:  # all of them: the page is among them
-            among = {**params, **search.listed(match_ids)}
+            among = {**params, **search.listed(match_ids, dialect=dialect)}
             return shown_tickets(session, statements.page_among, among), total
         # The rest estimated from how far the first reach, rather than counted.
         matches = search.matches_estimated(
             counted=len(match_ids), farthest=match_ids[-1], newest_id=newest_id
         )
+    elif not indexed:
+        # PostgreSQL, or text too short for SQLite's index: the matches listed as far as
+        # the page, and the page found among them when that is all of them, rather than
+        # counted and then looked for again (at a million tickets, a requester's search on
+        # PostgreSQL read their tickets' text once for the count and again for the page).
+        listed = statements.matched_ids.rows(connection, {**params, "count_limit": up_to + 1})
+        total = Total(min(len(listed), up_to), exact=len(listed) <= up_to)
+        if total.exact:
+            match_ids = [match_id for (match_id,) in listed]
+            among = {**params, **search.listed(match_ids, dialect=dialect)}
+            return shown_tickets(session, statements.page_among, among), total
     else:
         # Counted as far as the page, and as far as needed to tell whether a walk pays.
         limit = {"count_limit": max(up_to, walk_from, check_from) + 1}
