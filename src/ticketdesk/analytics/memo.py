@@ -33,13 +33,18 @@ from flask import Response, current_app, request
 from sqlalchemy import Connection
 
 from ticketdesk.accounts.actor import Caller
-from ticketdesk.accounts.service import CALLER_BY_TOKEN, caller_for_token, token_hash
+from ticketdesk.accounts.service import CALLER_BY_TOKEN, token_hash
 from ticketdesk.analytics import changes
 from ticketdesk.analytics.changes import Kind
 from ticketdesk.db import utcnow
 from ticketdesk.precompiled import Precompiled
-from ticketdesk.web.context import analytics_connection, app_state, lookup_session
-from ticketdesk.web.guards import accept_caller, finds_caller_itself, unchecked_bearer_token
+from ticketdesk.web.context import analytics_connection, app_state
+from ticketdesk.web.guards import (
+    accept_bearer_token,
+    accept_caller,
+    finds_caller_itself,
+    unchecked_bearer_token,
+)
 
 # A few dozen distinct questions make a busy dashboard; the answers are kilobytes.
 ENTRIES = 256
@@ -122,8 +127,7 @@ def _counts_and_caller(connection: Connection, kinds: tuple[Kind, ...]) -> tuple
         return changes.counts(connection, kinds)
     state = app_state()
     if state.analytics_database is not state.database:
-        with lookup_session() as session:
-            accept_caller(caller_for_token(session, token))
+        accept_bearer_token(token)
         return changes.counts(connection, kinds)
     row = _caller_and_counts(kinds).first(connection, {"token_hash": token_hash(token)})
     width = len(fields(Caller))

@@ -391,9 +391,7 @@ def _search(
             # once, and the page found among those that hold the text (counted and paged
             # apart, each ticket was checked twice).
             checked = statements.checked_ids.rows(connection, params)
-            checked_ids = [ticket_id for (ticket_id,) in checked]
-            among = {**params, **search.listed(checked_ids, dialect=dialect)}
-            return shown_tickets(session, statements.page_among, among), Total(len(checked))
+            return _page_among(session, statements, params, checked), Total(len(checked))
     rows = params["offset"] + params["limit"]
     up_to = max(search.COUNT_UP_TO, rows)  # said as far as the page goes at least
     walkable = indexed and sort.lstrip("-") in WALKABLE_SORTS
@@ -405,14 +403,13 @@ def _search(
         # alone, as far as the page and as far as a walk would not pay.
         listed_up_to = max(up_to, walk_from)
         listed = statements.listed.rows(connection, {**params, "count_limit": listed_up_to + 1})
-        match_ids = [match_id for (match_id,) in listed]
-        total = Total(min(len(match_ids), up_to), exact=len(match_ids) <= up_to)
-        if len(match_ids) <= listed_up_to:  # all of them: the page is among them
-            among = {**params, **search.listed(match_ids, dialect=dialect)}
-            return shown_tickets(session, statements.page_among, among), total
+        total = Total(min(len(listed), up_to), exact=len(listed) <= up_to)
+        if len(listed) <= listed_up_to:  # all of them: the page is among them
+            return _page_among(session, statements, params, listed), total
         # The rest estimated from how far the first reach, rather than counted.
+        (farthest,) = listed[-1]
         matches = search.matches_estimated(
-            counted=len(match_ids), farthest=match_ids[-1], newest_id=newest_id
+            counted=len(listed), farthest=farthest, newest_id=newest_id
         )
     elif not indexed:
         # PostgreSQL, or text too short for SQLite's index: the matches listed as far as
@@ -422,9 +419,8 @@ def _search(
         listed = statements.matched_ids.rows(connection, {**params, "count_limit": up_to + 1})
         total = Total(min(len(listed), up_to), exact=len(listed) <= up_to)
         if total.exact:
-            match_ids = [match_id for (match_id,) in listed]
-            among = {**params, **search.listed(match_ids, dialect=dialect)}
-            return shown_tickets(session, statements.page_among, among), total
+            return _page_among(session, statements, params, listed), total
+        return shown_tickets(session, statements.page, params), total
     else:
         # Counted as far as the page, and as far as needed to tell whether a walk pays.
         limit = {"count_limit": max(up_to, walk_from, check_from) + 1}
@@ -435,6 +431,21 @@ def _search(
         if found is not None:
             return found, total
     return shown_tickets(session, statements.page, params), total
+
+
+def _page_among(
+    session: Session,
+    statements: _SearchStatements,
+    params: dict[str, Any],
+    matches: list[tuple[Any, ...]],
+) -> list[dict[str, Any]]:
+    """The page among `matches`, the rows of a statement that listed every ticket id that
+    holds the text."""
+    match_ids = [match_id for (match_id,) in matches]
+    dialect = session.connection().dialect.name
+    return shown_tickets(
+        session, statements.page_among, {**params, **search.listed(match_ids, dialect=dialect)}
+    )
 
 
 def _walked(

@@ -133,6 +133,13 @@ def accept_caller(caller: Caller | None) -> Caller:
     return caller
 
 
+def accept_bearer_token(token: str) -> Caller:
+    """Whom `token` belongs to, looked up on its own and accepted as the caller
+    (`accept_caller`)."""
+    with lookup_session() as session:
+        return accept_caller(caller_for_token(session, token))
+
+
 def finds_caller_itself(view: View) -> View:
     """Mark a read-only view that finds who is asking in its own first statement, together
     with what it answers: on PostgreSQL that saves a round trip, which costs a fifth of a
@@ -165,8 +172,7 @@ def settle_caller(response: Response) -> Response:
     if token is None or response.status_code >= 500:
         return response
     try:
-        with lookup_session() as session:
-            accept_caller(caller_for_token(session, token))
+        accept_bearer_token(token)
     except (Unauthenticated, NotAllowed) as error:
         return problems.domain_problem(error)
     except (DBAPIError, PoolTimeout):
