@@ -473,7 +473,7 @@ def test_a_walked_page_follows_the_index_of_its_order(
     order = (Ticket.opened_at.desc(), Ticket.id.desc())
     if checked:  # as far as a ticket's time
         within = select(Ticket.id).where(Ticket.opened_at >= literal_column("'2024-01-01'"))
-        query = search.each_checked(within)
+        query = search.each_checked(within, dialect="sqlite")
     else:
         query = search.narrowed(select(Ticket.id), dialect="sqlite", walk=True)
     page = query.order_by(*order).limit(25).params(search.text_values("printer"))

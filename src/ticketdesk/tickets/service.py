@@ -333,7 +333,7 @@ def _search_statements(
     query = _filtered(visible_tickets_for(agent=agent), narrowed_by)
     narrowed = search.narrowed(query, dialect=dialect, variants=variants)
     limit: BindParameter[int] = bindparam("count_limit", type_=Integer)
-    checked = search.each_checked(query)
+    checked = search.each_checked(query, dialect=dialect)
     _count, checked_page = _list_statements_of(checked, sort)
     key = SORT_KEYS[sort.lstrip("-")]
     last_within: BindParameter[Any] = bindparam("last_within", type_=key.type)
@@ -383,7 +383,9 @@ def _search(
     params = {**params, **search.text_values(text)}
     indexed = dialect == "sqlite" and search.looked_up(text)
     every_ticket = agent and not narrowed_by
-    if indexed and not every_ticket:
+    # SQLite's text too short for its index is matched by LIKE, the same few tickets or not.
+    checks_few = indexed or dialect == "postgresql"
+    if checks_few and not every_ticket:
         limit = {"count_limit": search.CHECK_EACH_UP_TO + 1}
         (selected,) = statements.selected.rows(connection, {**params, **limit})[0]
         if selected <= search.CHECK_EACH_UP_TO:
