@@ -63,3 +63,22 @@ def test_comment_and_history_lists_do_not_grow(app: Flask, agent: Actor, request
         agent.patch(url, json={"priority": ["low", "high"][n % 2]})
     assert _queries_for(app, agent, f"{url}/comments") == comments_small
     assert _queries_for(app, agent, f"{url}/history") == history_small
+
+
+def test_a_ticket_opens_in_one_statement_on_postgresql(
+    app: Flask, agent: Actor, backend: str
+) -> None:
+    """The ticket, its first history and its two counters: one statement on PostgreSQL
+    (`tickets.opening`), four on SQLite, where a statement costs no round trip."""
+    for status, history in (("open", [None]), ("in_progress", [None, "open"])):
+        with count_queries(app) as statements:
+            ticket = agent.create_ticket(status=status, category="hardware")
+        writes = [sql for sql in statements if not sql.startswith("SELECT users.id")]
+        if backend == "postgresql":
+            assert len(writes) == 1 and writes[0].startswith("WITH new_ticket"), writes
+        else:
+            assert len(writes) == 4, writes
+        assert ticket["status"] == status
+        entries = agent.get(f"/api/tickets/{ticket['id']}/history").get_json()
+        assert [entry["old_value"] for entry in entries] == history
+        assert [entry["new_value"] for entry in entries] == [*history[1:], status]

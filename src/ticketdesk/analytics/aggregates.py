@@ -31,7 +31,7 @@ from ticketdesk.analytics.models import (
     ResolvedMonth,
     StatusCount,
 )
-from ticketdesk.analytics.upsert import add_to_counters, counter_upsert
+from ticketdesk.analytics.upsert import add_to_counters, counter_rows, counter_upsert
 from ticketdesk.enums import Status
 from ticketdesk.precompiled import Bound, Precompiled
 from ticketdesk.tickets.models import Ticket
@@ -137,7 +137,12 @@ class _Deltas:
 
     def bound(self, dialect: Dialect) -> list[Bound]:
         """The upserts that write these deltas, bound for `dialect` (see `Precompiled.bind`)."""
-        upserts = []
+        return [counter_upsert(dialect, table, rows) for table, rows in self.counter_rows()]
+
+    def counter_rows(self) -> list[tuple[Table, list[dict[str, Any]]]]:
+        """Each counter table these deltas change, with the rows to add to it (see
+        `counter_rows`)."""
+        found = []
         for model, deltas in (
             (OpenedCount, self.opened_counts),
             (StatusCount, self.statuses),
@@ -149,10 +154,10 @@ class _Deltas:
             table: Table = model.__table__  # type: ignore[assignment]
             # Each table's deltas are keyed by its primary key's columns, in their order.
             keys = [column.name for column in table.primary_key]
-            upsert = counter_upsert(dialect, table, keys=keys, deltas=deltas)
-            if upsert is not None:
-                upserts.append(upsert)
-        return upserts
+            rows = counter_rows(keys, deltas)
+            if rows:
+                found.append((table, rows))
+        return found
 
 
 def ticket_changed(session: Session, *, before: TicketFacts | None, after: TicketFacts) -> None:
@@ -183,6 +188,9 @@ class Opening:
     # None for a ticket opened already resolved or closed: its resolution's row names the
     # ticket, so that is written as a change, once the ticket has its id.
     upserts: list[Bound] | None
+    # The rows the upserts add to each counter table (None as for `upserts`), for a create
+    # that writes them in its own statement (PostgreSQL: `tickets.opening`).
+    counters: list[tuple[Table, list[dict[str, Any]]]] | None
 
     def write(self, session: Session, ticket_id: int) -> None:
         if self.upserts is None:
@@ -203,10 +211,10 @@ def ticket_opening(dialect: Dialect, ticket: Mapping[str, Any]) -> Opening:
     holds the database's one write lock from its first statement to its commit: the Python
     that binds them is better done before it begins (bench/RESULTS.md, session 17)."""
     if ticket["status"] in DONE:
-        return Opening(ticket, None)
+        return Opening(ticket, None, None)
     deltas = _Deltas()
     deltas.opened(ticket["category"], ticket["status"], ticket["opened_at"].astimezone(UTC), 1)
-    return Opening(ticket, deltas.bound(dialect))
+    return Opening(ticket, deltas.bound(dialect), deltas.counter_rows())
 
 
 def _forget_resolution(session: Session, deltas: _Deltas, ticket_id: int) -> None:

@@ -39,9 +39,10 @@ def record_change(
 
 
 def change_row(
-    *, ticket_id: int, actor: Actor | None, field: str, old: Any, new: Any, at: datetime
+    *, ticket_id: int | None, actor: Actor | None, field: str, old: Any, new: Any, at: datetime
 ) -> dict[str, Any]:
-    """One entry of the log as the values of its row."""
+    """One entry of the log as the values of its row (`ticket_id` None for a ticket still
+    to be written)."""
     return {
         "ticket_id": ticket_id,
         "actor_id": actor.id if actor else None,
