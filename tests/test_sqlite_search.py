@@ -460,10 +460,16 @@ def test_a_checked_walk_gives_up_where_the_matches_lie_further(
     assert found_by(statements) == ["listed", "checked"] and len(looked_up) == 7
     # Twelve tickets from either end hold fewer than the page's 14 matches: it gives up,
     # and walks testing each ticket against the matches.
-    monkeypatch.setattr(search, "checked_walk_within", lambda **_k: 12)
+    monkeypatch.setattr(search, "checked_walk_windows", lambda **_k: [12])
     statements.clear()
     assert _printers_page(agent, sort) == looked_up
     assert found_by(statements) == ["listed", "checked", "walked"]
+    # Given a wider window after it, it walks that far checked instead: 24 tickets from
+    # either end hold the 14.
+    monkeypatch.setattr(search, "checked_walk_windows", lambda **_k: [12, 24])
+    statements.clear()
+    assert _printers_page(agent, sort) == looked_up
+    assert found_by(statements) == ["listed", "checked", "checked"]
 
 
 @pytest.mark.parametrize("checked", [False, True], ids=["against-matches", "checked"])
@@ -521,3 +527,12 @@ def test_few_tickets_are_each_checked_rather_than_looked_up(
     response = agent.get("/api/tickets", query_string={"q": "printer", "category": "hardware"})
     assert response.headers["X-Total-Count"] == "2"
     assert found_by(statements) == ["sorted"]  # more than the limit: looked up
+
+
+def test_a_checked_walk_widens_while_it_costs_less_than_testing_every_match() -> None:
+    # A word in 130,000 of a million tickets: about 770 tickets hold 25 of them evenly
+    # spread; a walk of 8 x that checked still costs less than reading the 130,000.
+    windows = search.checked_walk_windows(rows=25, newest_id=1_000_000, matches=130_000)
+    assert windows == [794, 6_352]
+    # Rarer: the first window is already as dear as testing every match.
+    assert search.checked_walk_windows(rows=25, newest_id=1_000_000, matches=15_000) == [6_691]

@@ -465,17 +465,19 @@ def _walked(
     connection = session.connection()
     rows = params["offset"] + params["limit"]
     if matches >= search.checking_pays_from(rows=rows, newest_id=newest_id):
-        within = search.checked_walk_within(rows=rows, newest_id=newest_id, matches=matches)
-        # The walk ends at the sort key of the last ticket within it. Told only to keep the
-        # first `within` tickets, SQLite walked on to the last ticket when the page was not
-        # filled there: 220-280 ms at a million tickets, to give up.
-        last = statements.last_within.first(connection, {**params, "walk_offset": within - 1})
-        if last is None:  # fewer tickets than that: the walk sees every one
-            return shown_tickets(session, statements.checked_page, params)
-        bounded = {**params, "last_within": last[0]}
-        tickets = shown_tickets(session, statements.checked_within_page, bounded)
-        if len(tickets) == params["limit"]:
-            return tickets
+        windows = search.checked_walk_windows(rows=rows, newest_id=newest_id, matches=matches)
+        for within in windows:
+            # The walk ends at the sort key of the last ticket within it. Told only to keep
+            # the first `within` tickets, SQLite walked on to the last ticket when the page
+            # was not filled there: 220-280 ms at a million tickets, to give up.
+            walk_offset = {"walk_offset": within - 1}
+            last = statements.last_within.first(connection, {**params, **walk_offset})
+            if last is None:  # fewer tickets than that: the walk sees every one
+                return shown_tickets(session, statements.checked_page, params)
+            bounded = {**params, "last_within": last[0]}
+            tickets = shown_tickets(session, statements.checked_within_page, bounded)
+            if len(tickets) == params["limit"]:
+                return tickets
     if matches >= search.walk_pays_from(rows=rows, newest_id=newest_id):
         return shown_tickets(session, statements.walked_page, params)
     return None
