@@ -137,7 +137,7 @@ class _Deltas:
 
     def bound(self, dialect: Dialect) -> list[Bound]:
         """The upserts that write these deltas, bound for `dialect` (see `Precompiled.bind`)."""
-        return [counter_upsert(dialect, table, rows) for table, rows in self.counter_rows()]
+        return _bound(dialect, self.counter_rows())
 
     def counter_rows(self) -> list[tuple[Table, list[dict[str, Any]]]]:
         """Each counter table these deltas change, with the rows to add to it (see
@@ -185,19 +185,27 @@ class Opening:
     `ticket_opening`)."""
 
     ticket: Mapping[str, Any]
-    # None for a ticket opened already resolved or closed: its resolution's row names the
-    # ticket, so that is written as a change, once the ticket has its id.
-    upserts: list[Bound] | None
-    # The rows the upserts add to each counter table (None as for `upserts`), for a create
-    # that writes them in its own statement (PostgreSQL: `tickets.opening`).
+    # The rows to add to each counter table. None for a ticket opened already resolved or
+    # closed: its resolution's row names the ticket, so that is written as a change, once
+    # the ticket has its id.
     counters: list[tuple[Table, list[dict[str, Any]]]] | None
+    # Their upserts, bound ahead; None where they are not (PostgreSQL, whose create writes
+    # `counters` in its own statement: `tickets.opening`), and `write` binds them then.
+    upserts: list[Bound] | None
 
     def write(self, session: Session, ticket_id: int) -> None:
-        if self.upserts is None:
+        if self.counters is None:
             after = TicketFacts.of({**self.ticket, "id": ticket_id})
             ticket_changed(session, before=None, after=after)
             return
-        _run(session, self.upserts)
+        upserts = self.upserts
+        if upserts is None:
+            upserts = _bound(session.get_bind().dialect, self.counters)
+        _run(session, upserts)
+
+
+def _bound(dialect: Dialect, counters: list[tuple[Table, list[dict[str, Any]]]]) -> list[Bound]:
+    return [counter_upsert(dialect, table, rows) for table, rows in counters]
 
 
 def _run(session: Session, upserts: list[Bound]) -> None:
@@ -207,14 +215,17 @@ def _run(session: Session, upserts: list[Bound]) -> None:
 
 def ticket_opening(dialect: Dialect, ticket: Mapping[str, Any]) -> Opening:
     """The aggregates' share of opening `ticket` (its column values, before it has an id),
-    its statements bound for `dialect` now. On SQLite the transaction that writes a ticket
-    holds the database's one write lock from its first statement to its commit: the Python
-    that binds them is better done before it begins (bench/RESULTS.md, session 17)."""
+    its statements bound for `dialect` now but on PostgreSQL. On SQLite the transaction that
+    writes a ticket holds the database's one write lock from its first statement to its
+    commit: the Python that binds them is better done before it begins (bench/RESULTS.md,
+    session 17)."""
     if ticket["status"] in DONE:
         return Opening(ticket, None, None)
     deltas = _Deltas()
     deltas.opened(ticket["category"], ticket["status"], ticket["opened_at"].astimezone(UTC), 1)
-    return Opening(ticket, deltas.bound(dialect), deltas.counter_rows())
+    counters = deltas.counter_rows()
+    upserts = None if dialect.name == "postgresql" else _bound(dialect, counters)
+    return Opening(ticket, counters, upserts)
 
 
 def _forget_resolution(session: Session, deltas: _Deltas, ticket_id: int) -> None:
