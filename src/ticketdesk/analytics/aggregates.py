@@ -24,6 +24,7 @@ from ticketdesk.analytics.models import (
     FirstResponseBucket,
     FirstResponseMonth,
     OpenedCount,
+    OpenedMonth,
     Resolution,
     ResolutionBucket,
     ResolutionTotal,
@@ -109,6 +110,7 @@ class _Deltas:
 
     def __init__(self) -> None:
         self.opened_counts = _counters()
+        self.opened_months = _counters()
         self.statuses = _counters(**COUNTED)
         self.totals = _counters()
         self.resolved_days = _sums()
@@ -118,6 +120,8 @@ class _Deltas:
     def opened(self, category: str, status: Status, opened_at: datetime, change: int) -> None:
         """A ticket counted (`change` 1) in its category and status, or taken back (-1)."""
         self.opened_counts[(opened_at.date(), category, status.value)]["tickets"] += change
+        # A new status alone nets to nothing here, and writes no row (`counter_rows`).
+        self.opened_months[(month_of(opened_at), category)]["tickets"] += change
         self.statuses[(category, status.value)]["tickets"] += change
 
     def resolution(self, facts: Resolved, change: int) -> None:
@@ -145,6 +149,7 @@ class _Deltas:
         found = []
         for model, deltas in (
             (OpenedCount, self.opened_counts),
+            (OpenedMonth, self.opened_months),
             (StatusCount, self.statuses),
             (ResolvedDay, self.resolved_days),
             (ResolvedMonth, self.resolved_months),

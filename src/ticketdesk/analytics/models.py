@@ -42,6 +42,20 @@ class OpenedCount(Base):
     tickets: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class OpenedMonth(Base):
+    """How many tickets of `category` opened in the month starting `month` (UTC), whatever
+    their status now: what the volume by month reads (a year is 12 rows a category, where
+    `OpenedCount` holds a few thousand). Written when a ticket opens or changes category,
+    not when its status changes."""
+
+    __tablename__ = "analytics_opened_months"
+    __table_args__ = CLUSTERED
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    category: Mapped[str] = mapped_column(String(100), primary_key=True)
+    tickets: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class ResolvedDay(Base):
     """Tickets of `category` resolved on `day` (UTC), and their resolution times summed."""
 

@@ -17,6 +17,7 @@ from ticketdesk.analytics.models import (
     FirstResponseBucket,
     FirstResponseMonth,
     OpenedCount,
+    OpenedMonth,
     Resolution,
     ResolutionBucket,
     ResolutionTotal,
@@ -24,7 +25,13 @@ from ticketdesk.analytics.models import (
     ResolvedMonth,
     StatusCount,
 )
-from ticketdesk.analytics.sqlexpr import bucket_expression, seconds_between, utc_day, utc_month
+from ticketdesk.analytics.sqlexpr import (
+    bucket_expression,
+    period_of_day,
+    seconds_between,
+    utc_day,
+    utc_month,
+)
 from ticketdesk.enums import AGENT_ROLES, Status
 from ticketdesk.tickets.models import Comment, Ticket
 
@@ -38,6 +45,7 @@ TABLES = (
     ResolvedDay,
     Resolution,
     StatusCount,
+    OpenedMonth,
     OpenedCount,
 )
 
@@ -76,6 +84,15 @@ def _rebuild_opened(connection: Connection) -> None:
             select(
                 OpenedCount.category, OpenedCount.status, func.sum(OpenedCount.tickets)
             ).group_by(OpenedCount.category, OpenedCount.status),
+        )
+    )
+    month = period_of_day(connection.dialect.name, "month", OpenedCount.day)
+    connection.execute(
+        insert(OpenedMonth).from_select(
+            ["month", "category", "tickets"],
+            select(month, OpenedCount.category, func.sum(OpenedCount.tickets)).group_by(
+                month, OpenedCount.category
+            ),
         )
     )
 

@@ -13,7 +13,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ticketdesk.analytics.models import OpenedCount, ResolvedDay, ResolvedMonth, StatusCount
+from ticketdesk.analytics.models import (
+    OpenedCount,
+    OpenedMonth,
+    ResolvedDay,
+    ResolvedMonth,
+    StatusCount,
+)
 from ticketdesk.analytics.periods import Period, period_start
 from ticketdesk.analytics.ranges import TimeRange, Unit, next_unit
 from ticketdesk.analytics.sqlexpr import dialect_of, period_of_day
@@ -32,7 +38,11 @@ class Interval(StrEnum):
 
 
 DEFAULT_PERIODS = {Interval.DAY: 30, Interval.WEEK: 12, Interval.MONTH: 12}
-Counter = type[OpenedCount] | type[ResolvedDay] | type[ResolvedMonth]
+Counter = type[OpenedCount] | type[OpenedMonth] | type[ResolvedDay] | type[ResolvedMonth]
+# The counters read by month: a thirtieth of the days' rows, and the opened ones without the
+# tickets' statuses (a year of days is about 21,000 rows at a million tickets).
+MONTHLY: tuple[Counter, Counter] = (OpenedMonth, ResolvedMonth)
+DAILY: tuple[Counter, Counter] = (OpenedCount, ResolvedDay)
 
 
 def ticket_volume(
@@ -54,12 +64,11 @@ def ticket_volume(
         return Table(COLUMNS, [])
     first, stop = starts[0], _next(starts[-1], interval)
     per_period = {start: [0, 0] for start in starts}
-    # Tickets closed by month have counters of their own, a thirtieth of the days'.
-    resolved = ResolvedMonth if interval == Interval.MONTH else ResolvedDay
-    for side, model in enumerate((OpenedCount, resolved)):  # the series' column order
+    counters = MONTHLY if interval == Interval.MONTH else DAILY  # opened, then resolved
+    for side, model in enumerate(counters):  # the series' column order
         for start, tickets in _per_period(session, model, interval, first, stop, categories):
             per_period[start][side] += tickets
-    backlog = _backlog_before(session, resolved, first, stop, per_period.values(), categories)
+    backlog = _backlog_before(session, counters, first, stop, per_period.values(), categories)
     rows = []
     for start, (opened, closed) in per_period.items():
         backlog += opened - closed
@@ -108,7 +117,7 @@ def _start_of(moment: datetime, interval: Interval) -> date:
 
 def _first_day(model: Counter) -> Any:
     """A counter's date column: its day, or the first day of its month."""
-    return model.month if model is ResolvedMonth else model.day  # type: ignore[union-attr]
+    return model.month if model in MONTHLY else model.day  # type: ignore[union-attr]
 
 
 def _per_period(
@@ -122,9 +131,10 @@ def _per_period(
     """Tickets per period in [first, stop) of a daily (or, by month, monthly) counter,
     summed over `categories`.
 
-    Summed by day in the key's order, then by period over those days, in the database: on
-    SQLite every row fetched gives up the GIL and takes it back, and with four threads in a
-    worker a year of days read one by one cost half as much CPU again as the request.
+    By week, summed by day in the key's order, then by week over those days, in the
+    database: on SQLite every row fetched gives up the GIL and takes it back, and with four
+    threads in a worker a year of days read one by one cost half as much CPU again as the
+    request.
     """
     day = _first_day(model)
     query = (
@@ -134,7 +144,7 @@ def _per_period(
     )
     if categories:
         query = query.where(model.category.in_(categories))
-    if interval != Interval.DAY:
+    if interval == Interval.WEEK:  # by day and by month, each row is a period already
         days = query.subquery()
         start = period_of_day(dialect_of(session), interval.value, days.c.day)
         query = select(start, func.sum(days.c.tickets)).group_by(start)
@@ -143,7 +153,7 @@ def _per_period(
 
 def _backlog_before(
     session: Session,
-    resolved: type[ResolvedDay] | type[ResolvedMonth],
+    counters: tuple[Counter, Counter],
     first: date,
     stop: date,
     per_period: Collection[list[int]],
@@ -155,12 +165,13 @@ def _backlog_before(
     the series' own (`per_period`, opened then closed) and any after `stop`. The series
     mostly covers recent days, so this reads far fewer counter rows than those before it.
     """
+    opened, resolved = counters
     opened_ever = select(func.sum(StatusCount.tickets))
-    opened_after = select(func.sum(OpenedCount.tickets)).where(OpenedCount.day >= stop)
+    opened_after = select(func.sum(opened.tickets)).where(_first_day(opened) >= stop)
     closed_before = select(func.sum(resolved.tickets)).where(_first_day(resolved) < first)
     if categories:
         opened_ever = opened_ever.where(StatusCount.category.in_(categories))
-        opened_after = opened_after.where(OpenedCount.category.in_(categories))
+        opened_after = opened_after.where(opened.category.in_(categories))
         closed_before = closed_before.where(resolved.category.in_(categories))
     # The three sums in one statement: one round trip rather than three on PostgreSQL.
     sums = select(

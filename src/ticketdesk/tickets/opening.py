@@ -1,6 +1,6 @@
 """A ticket opened on PostgreSQL in one statement.
 
-Opening a ticket writes four rows: the ticket, its first history entry and its share of two
+Opening a ticket writes five rows: the ticket, its first history entry and its share of three
 counters (`analytics.aggregates`). Run one by one, each is a round trip to PostgreSQL, and
 each round trip cost the request more CPU than the statement did (the driver's calls, the
 loopback, and the GIL handed to the worker's other threads while it waits). Here they are
