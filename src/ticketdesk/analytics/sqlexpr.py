@@ -12,6 +12,7 @@ from sqlalchemy import (
     Integer,
     Select,
     Subquery,
+    Text,
     and_,
     case,
     cast,
@@ -53,11 +54,12 @@ def period_of_day(dialect: str, period: str, day: Any) -> ColumnElement[Any]:
     return func.date(day, "start of month", type_=Date)
 
 
-def text_list(dialect: str, text: Any) -> ColumnElement[str]:
-    """The group's values of a text expression, comma-separated, in no particular order."""
+def number_list(dialect: str, number: Any) -> ColumnElement[str]:
+    """The group's values of an integer expression as text, comma-separated, in the order the
+    group's rows are read: two such lists of one group list its rows in the same order."""
     if dialect == "postgresql":
-        return func.string_agg(text, ",")
-    return func.group_concat(text, ",")
+        return func.string_agg(cast(number, Text), ",")
+    return func.group_concat(number, ",")  # SQLite writes an integer as text itself
 
 
 def seconds_between(dialect: str, start: Any, end: Any) -> ColumnElement[float]:
