@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import BindParameter, Integer, bindparam, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from ticketdesk.analytics.models import (
@@ -26,6 +27,7 @@ from ticketdesk.analytics.sqlexpr import dialect_of, period_of_day
 from ticketdesk.analytics.table import Table
 from ticketdesk.db import utcnow
 from ticketdesk.errors import InvalidValue
+from ticketdesk.precompiled import Precompiled
 
 COLUMNS = ("period", "opened", "closed", "backlog")
 MAX_PERIODS = 3660
@@ -65,10 +67,19 @@ def ticket_volume(
     first, stop = starts[0], _next(starts[-1], interval)
     per_period = {start: [0, 0] for start in starts}
     counters = MONTHLY if interval == Interval.MONTH else DAILY  # opened, then resolved
-    for side, model in enumerate(counters):  # the series' column order
-        for start, tickets in _per_period(session, model, interval, first, stop, categories):
-            per_period[start][side] += tickets
-    backlog = _backlog_before(session, counters, first, stop, per_period.values(), categories)
+    connection = session.connection()
+    params: dict[str, Any] = {"first": first, "stop": stop}
+    if categories:
+        params["categories"] = sorted(categories)
+    series = _series(counters, interval == Interval.WEEK, dialect_of(session), bool(categories))
+    for side, start, tickets in series.rows(connection, params):
+        per_period[start][side] += int(tickets)
+    sums = _sums_before(counters, bool(categories))
+    ((ever, opened_after, closed_before),) = sums.rows(connection, params)
+    # Opened before `first`: all tickets less those opened since, the series' own and any
+    # after `stop`; of those, the ones not closed before it.
+    opened_since = sum(opened for opened, _closed in per_period.values())
+    backlog = int(ever or 0) - opened_since - int(opened_after or 0) - int(closed_before or 0)
     rows = []
     for start, (opened, closed) in per_period.items():
         backlog += opened - closed
@@ -120,66 +131,57 @@ def _first_day(model: Counter) -> Any:
     return model.month if model in MONTHLY else model.day  # type: ignore[union-attr]
 
 
-def _per_period(
-    session: Session,
-    model: Counter,
-    interval: Interval,
-    first: date,
-    stop: date,
-    categories: Collection[str],
-) -> list[tuple[date, int]]:
-    """Tickets per period in [first, stop) of a daily (or, by month, monthly) counter,
-    summed over `categories`.
+# A few shapes (counters, by week or not, dialect, some categories or all), each built and
+# compiled once: building them again at each request cost more CPU than running them.
+@lru_cache(maxsize=32)
+def _series(
+    counters: tuple[Counter, Counter], by_week: bool, dialect: str, some_categories: bool
+) -> Precompiled:
+    """Rows (side, period's first day, tickets) of each counter of `counters` (side 0 and 1)
+    over [`first`, `stop`), summed over `categories` when `some_categories` (bound at
+    execution). A daily counter is summed by day, or by week over those days.
 
-    By week, summed by day in the key's order, then by week over those days, in the
-    database: on SQLite every row fetched gives up the GIL and takes it back, and with four
-    threads in a worker a year of days read one by one cost half as much CPU again as the
-    request.
-    """
-    day = _first_day(model)
-    query = (
-        select(day.label("day"), func.sum(model.tickets).label("tickets"))
-        .where(day >= first, day < stop)
-        .group_by(day)
-    )
-    if categories:
-        query = query.where(model.category.in_(categories))
-    if interval == Interval.WEEK:  # by day and by month, each row is a period already
+    Summed in the database: on SQLite every row fetched gives up the GIL and takes it back,
+    and with four threads in a worker a year of days read one by one cost half as much CPU
+    again as the request."""
+    sides = []
+    for side, model in enumerate(counters):
+        day = _first_day(model)
+        query = (
+            select(day.label("day"), func.sum(model.tickets).label("tickets"))
+            .where(day >= bindparam("first"), day < bindparam("stop"))
+            .group_by(day)
+        )
+        if some_categories:
+            query = query.where(model.category.in_(bindparam("categories", expanding=True)))
         days = query.subquery()
-        start = period_of_day(dialect_of(session), interval.value, days.c.day)
-        query = select(start, func.sum(days.c.tickets)).group_by(start)
-    return [(day, int(tickets)) for day, tickets in session.connection().execute(query)]
+        start = period_of_day(dialect, "week", days.c.day) if by_week else days.c.day
+        sides.append(
+            select(literal(side, Integer()), start, func.sum(days.c.tickets)).group_by(start)
+        )
+    return Precompiled(select(*union_all(*sides).subquery().c))
 
 
-def _backlog_before(
-    session: Session,
-    counters: tuple[Counter, Counter],
-    first: date,
-    stop: date,
-    per_period: Collection[list[int]],
-    categories: Collection[str],
-) -> int:
-    """Tickets opened before `first` and not closed before it.
-
-    Those opened are all tickets (the current counts per status) less those opened since:
-    the series' own (`per_period`, opened then closed) and any after `stop`. The series
-    mostly covers recent days, so this reads far fewer counter rows than those before it.
-    """
+@lru_cache(maxsize=8)
+def _sums_before(counters: tuple[Counter, Counter], some_categories: bool) -> Precompiled:
+    """Three sums over `categories` when `some_categories`: every ticket (the current counts
+    per status), those opened from `stop` on, those closed before `first`. One statement:
+    one round trip rather than three on PostgreSQL."""
     opened, resolved = counters
     opened_ever = select(func.sum(StatusCount.tickets))
-    opened_after = select(func.sum(opened.tickets)).where(_first_day(opened) >= stop)
-    closed_before = select(func.sum(resolved.tickets)).where(_first_day(resolved) < first)
-    if categories:
-        opened_ever = opened_ever.where(StatusCount.category.in_(categories))
-        opened_after = opened_after.where(opened.category.in_(categories))
-        closed_before = closed_before.where(resolved.category.in_(categories))
-    # The three sums in one statement: one round trip rather than three on PostgreSQL.
-    sums = select(
-        opened_ever.scalar_subquery(),
-        opened_after.scalar_subquery(),
-        closed_before.scalar_subquery(),
+    opened_after = select(func.sum(opened.tickets)).where(_first_day(opened) >= bindparam("stop"))
+    closed_before = select(func.sum(resolved.tickets)).where(
+        _first_day(resolved) < bindparam("first")
     )
-    ever, after, closed = session.connection().execute(sums).one()
-    opened_since = sum(opened for opened, _closed in per_period)
-    opened_before = int(ever or 0) - opened_since - int(after or 0)
-    return opened_before - int(closed or 0)
+    if some_categories:
+        listed: BindParameter[Any] = bindparam("categories", expanding=True)
+        opened_ever = opened_ever.where(StatusCount.category.in_(listed))
+        opened_after = opened_after.where(opened.category.in_(listed))
+        closed_before = closed_before.where(resolved.category.in_(listed))
+    return Precompiled(
+        select(
+            opened_ever.scalar_subquery(),
+            opened_after.scalar_subquery(),
+            closed_before.scalar_subquery(),
+        )
+    )
