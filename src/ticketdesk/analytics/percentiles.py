@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from itertools import accumulate
 from typing import Any
@@ -36,16 +36,30 @@ def percentile_buckets(
     bucket that holds the value at the nearest rank ceil(q * count)."""
     if not histograms:
         return []
+    packed = packed_histograms(histograms, dialect_of(session))
+    return walked(session.connection().execute(packed), quantiles=quantiles)
+
+
+def packed_histograms(
+    histograms: Sequence[Select[*tuple[Any, ...]]], dialect: str
+) -> Select[tuple[Any, str, str]]:
+    """The rows of `histograms` (at least one) as `walked` reads them: one row a group, in
+    the groups' order, with its buckets and their counts as two lists in text."""
     rows = united(histograms)
     group, bucket, tickets = rows.c
-    dialect = dialect_of(session)
-    packed = (
+    return (
         select(group, number_list(dialect, bucket), number_list(dialect, tickets))
         .group_by(group)
         .order_by(group)
     )
+
+
+def walked(
+    packed: Iterable[Sequence[Any]], *, quantiles: Sequence[Fraction]
+) -> list[tuple[Any, int, list[int]]]:
+    """`percentile_buckets` of the rows of a `packed_histograms` statement."""
     found = []
-    for name, buckets_listed, tickets_listed in session.connection().execute(packed):
+    for name, buckets_listed, tickets_listed in packed:
         # Read as JSON: a few thousand numbers through int() one by one cost a millisecond
         # a request more. (Two plain lists: making each row 'bucket,tickets' in SQL cost
         # SQLite 1.1 ms of 2.7 at a million tickets.)

@@ -4,6 +4,7 @@ SQLite and PostgreSQL in one place."""
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Subquery,
     Text,
     and_,
+    bindparam,
     case,
     cast,
     func,
@@ -90,6 +92,24 @@ def whole_part(split: Split, column: Any) -> ColumnElement[bool]:
         conditions.append(column >= split.first)
     if split.stop is not None:
         conditions.append(column < split.stop)
+    return and_(true(), *conditions)
+
+
+def whole_bounds(split: Split) -> dict[str, date]:
+    """The bounds of the split's whole days or months that it has, by name ("first",
+    "stop"), for a statement built once with `bound_whole_part`."""
+    bounds = {"first": split.first, "stop": split.stop}
+    return {name: bound for name, bound in bounds.items() if bound is not None}
+
+
+def bound_whole_part(column: Any, bounds: Collection[str]) -> ColumnElement[bool]:
+    """`whole_part`, its bounds (those of `bounds`: "first", "stop") bound at execution
+    under their names (see `whole_bounds`)."""
+    conditions = []
+    if "first" in bounds:
+        conditions.append(column >= bindparam("first"))
+    if "stop" in bounds:
+        conditions.append(column < bindparam("stop"))
     return and_(true(), *conditions)
 
 
