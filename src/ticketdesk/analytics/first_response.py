@@ -5,16 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from functools import lru_cache
-from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ticketdesk.analytics.buckets import MEDIAN, P90
 from ticketdesk.analytics.models import FirstResponseBucket, FirstResponseMonth
 from ticketdesk.analytics.percentiles import hours, packed_histograms, walked
 from ticketdesk.analytics.ranges import TimeRange, Unit, split, widen
-from ticketdesk.analytics.sqlexpr import bound_whole_part, dialect_of, whole_bounds
+from ticketdesk.analytics.sqlexpr import (
+    BOUND_CATEGORIES,
+    bound_whole_part,
+    dialect_of,
+    whole_bounds,
+)
 from ticketdesk.analytics.table import Table
 from ticketdesk.precompiled import Precompiled
 
@@ -31,10 +35,7 @@ def first_response_by_month(
     whole months that `time_range` touches."""
     bounds = whole_bounds(split(widen(time_range, Unit.MONTH), Unit.MONTH))
     statement = _histogram(frozenset(bounds), bool(categories), dialect_of(session))
-    params: dict[str, Any] = {
-        **bounds,
-        **({"categories": sorted(categories)} if categories else {}),
-    }
+    params = {**bounds, "categories": sorted(categories)}
     found = walked(statement.rows(session.connection(), params), quantiles=[MEDIAN, P90])
     return Table(
         COLUMNS,
@@ -57,6 +58,5 @@ def _histogram(bounds: frozenset[str], some_categories: bool, dialect: str) -> P
         bound_whole_part(table.month, bounds)
     )
     if some_categories:
-        listed = FirstResponseBucket.category.in_(bindparam("categories", expanding=True))
-        query = query.where(listed)
+        query = query.where(FirstResponseBucket.category.in_(BOUND_CATEGORIES))
     return Precompiled(packed_histograms([query], dialect))

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ticketdesk.analytics.models import OpenedCount, StatusCount
 from ticketdesk.analytics.periods import Period, period_start
 from ticketdesk.analytics.ranges import TimeRange, Unit, split
-from ticketdesk.analytics.sqlexpr import edge_part, narrowed, united, whole_part
+from ticketdesk.analytics.sqlexpr import BOUND_CATEGORIES, edge_part, narrowed, united, whole_part
 from ticketdesk.analytics.table import Table
 from ticketdesk.db import utcnow
 from ticketdesk.enums import ACTIVE_STATUSES, Status
@@ -112,7 +112,7 @@ def _tickets_now_in(*, statuses: bool, categories: bool) -> Precompiled:
     return Precompiled(
         tickets_now_in_query(
             bindparam("statuses", expanding=True) if statuses else None,
-            bindparam("categories", expanding=True) if categories else None,
+            BOUND_CATEGORIES if categories else None,
         )
     )
 

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     Date,
     Float,
     Integer,
@@ -93,6 +94,11 @@ def whole_part(split: Split, column: Any) -> ColumnElement[bool]:
     if split.stop is not None:
         conditions.append(column < split.stop)
     return and_(true(), *conditions)
+
+
+# The categories a statement built once narrows to, bound at execution as "categories" (a
+# list: values of a statement that does not narrow are ignored).
+BOUND_CATEGORIES: BindParameter[Any] = bindparam("categories", expanding=True)
 
 
 def whole_bounds(split: Split) -> dict[str, date]:

@@ -11,7 +11,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import BindParameter, Integer, bindparam, func, literal, select, union_all
+from sqlalchemy import Integer, bindparam, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from ticketdesk.analytics.models import (
@@ -23,7 +23,7 @@ from ticketdesk.analytics.models import (
 )
 from ticketdesk.analytics.periods import Period, period_start
 from ticketdesk.analytics.ranges import TimeRange, Unit, next_unit
-from ticketdesk.analytics.sqlexpr import dialect_of, period_of_day
+from ticketdesk.analytics.sqlexpr import BOUND_CATEGORIES, dialect_of, period_of_day
 from ticketdesk.analytics.table import Table
 from ticketdesk.db import utcnow
 from ticketdesk.errors import InvalidValue
@@ -68,9 +68,7 @@ def ticket_volume(
     per_period = {start: [0, 0] for start in starts}
     counters = MONTHLY if interval == Interval.MONTH else DAILY  # opened, then resolved
     connection = session.connection()
-    params: dict[str, Any] = {"first": first, "stop": stop}
-    if categories:
-        params["categories"] = sorted(categories)
+    params = {"first": first, "stop": stop, "categories": sorted(categories)}
     series = _series(counters, interval == Interval.WEEK, dialect_of(session), bool(categories))
     for side, start, tickets in series.rows(connection, params):
         per_period[start][side] += int(tickets)
@@ -153,7 +151,7 @@ def _series(
             .group_by(day)
         )
         if some_categories:
-            query = query.where(model.category.in_(bindparam("categories", expanding=True)))
+            query = query.where(model.category.in_(BOUND_CATEGORIES))
         days = query.subquery()
         start = period_of_day(dialect, "week", days.c.day) if by_week else days.c.day
         sides.append(
@@ -174,10 +172,9 @@ def _sums_before(counters: tuple[Counter, Counter], some_categories: bool) -> Pr
         _first_day(resolved) < bindparam("first")
     )
     if some_categories:
-        listed: BindParameter[Any] = bindparam("categories", expanding=True)
-        opened_ever = opened_ever.where(StatusCount.category.in_(listed))
-        opened_after = opened_after.where(opened.category.in_(listed))
-        closed_before = closed_before.where(resolved.category.in_(listed))
+        opened_ever = opened_ever.where(StatusCount.category.in_(BOUND_CATEGORIES))
+        opened_after = opened_after.where(opened.category.in_(BOUND_CATEGORIES))
+        closed_before = closed_before.where(resolved.category.in_(BOUND_CATEGORIES))
     return Precompiled(
         select(
             opened_ever.scalar_subquery(),
