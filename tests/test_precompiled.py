@@ -8,7 +8,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Integer, bindparam, column, event, func, insert, select, table
+from sqlalchemy import (
+    Connection,
+    Float,
+    Integer,
+    bindparam,
+    column,
+    event,
+    func,
+    insert,
+    select,
+    table,
+    type_coerce,
+)
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from tests.factories import Actor
@@ -41,6 +53,27 @@ def test_rows_hold_the_values_sqlalchemy_gives(
     assert [type(value) for value in found[1]] == [type(value) for value in expected[1]]
     resolved_at = found[1][Ticket.__table__.c.keys().index("resolved_at")]
     assert resolved_at.utcoffset() is not None and resolved_at.utcoffset().total_seconds() == 0
+
+
+def test_numbers_are_converted_as_the_driver_describes_them(
+    database: Database, agent: Actor
+) -> None:
+    # A Float's conversion depends on what the driver returns: on PostgreSQL the mean of
+    # integers is a numeric (a Decimal, turned into a float), a float8 is a float already.
+    for _ in range(3):
+        agent.create_ticket()
+    means = select(
+        func.avg(Ticket.id).cast(Float).label("as_float8"),
+        func.avg(Ticket.id).label("as_numeric"),
+        type_coerce(func.avg(Ticket.id), Float).label("numeric_as_float"),
+    )
+    with database.read_session() as session:
+        connection = session.connection()
+        expected = [tuple(row) for row in connection.execute(means)]
+        found = [Precompiled(means).rows(connection, {}) for _run in range(2)]
+    assert found == [expected, expected]
+    assert [type(value) for value in found[1][0]] == [type(value) for value in expected[0]]
+    assert isinstance(found[1][0][2], float) and found[1][0][2] == 2.0
 
 
 def test_values_are_bound_as_sqlalchemy_binds_them(database: Database, agent: Actor) -> None:

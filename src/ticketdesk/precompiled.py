@@ -30,27 +30,31 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Insert, Select
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
+from sqlalchemy.types import TypeEngine
 
 Processor = Callable[[Any], Any]
 AnySelect = Select[*tuple[Any, ...]]
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Compiled:
     """One statement as one dialect runs it."""
 
     sql: str
     compiler: SQLCompiler
+    dialect: Dialect
     # Bind names in the order of their placeholders (positional paramstyles), else None.
     order: tuple[str, ...] | None
     # An INSERT's columns not given whose default is a constant, which SQLAlchemy binds.
     defaults: Mapping[str, Any]
     bind_processors: Mapping[str, Processor]
-    # (index, processor) of each column whose driver value its type converts; the others
-    # are taken as the driver gives them.
-    result_processors: tuple[tuple[int, Processor], ...]
+    # The type of each column it selects or returns, as the dialect converts it.
+    column_types: tuple[TypeEngine[Any], ...]
     returns: bool  # whether it selects or returns rows
     expands: bool  # whether its SQL is finished per execution (see `bound`)
+    # (index, processor) of each column whose driver value its type converts, the others
+    # taken as the driver gives them: found at the first execution (`row_processors`).
+    _row_processors: tuple[tuple[int, Processor], ...] | None = None
 
     def bound(self, params: Mapping[str, Any]) -> tuple[str, Any]:
         """The SQL and the driver's parameters of one execution with `params`."""
@@ -65,11 +69,32 @@ class _Compiled:
         processors = {**self.bind_processors, **state.processors}
         return state.statement, _for_driver(dict(state.parameters), processors, state.positiontup)
 
-    def row(self, raw: Sequence[Any]) -> tuple[Any, ...]:
+    def row_processors(self, description: Sequence[Any]) -> tuple[tuple[int, Processor], ...]:
+        """Which columns' driver values are converted, and how, for the columns the driver
+        `description` gives: a type's conversion may depend on what the driver says it
+        returns (psycopg gives a float8 column as a float and a numeric one as a Decimal,
+        which a Float converts), as SQLAlchemy asks each type with the description's type
+        code. A statement's columns are of the same types at every execution, so this is
+        asked once."""
+        found = self._row_processors
+        if found is None:
+            found = tuple(
+                (index, process)
+                for index, (type_, described) in enumerate(
+                    zip(self.column_types, description, strict=True)
+                )
+                if (process := type_.result_processor(self.dialect, described[1]))
+            )
+            self._row_processors = found  # the same whichever thread finds it first
+        return found
+
+    def row(
+        self, raw: Sequence[Any], processors: Sequence[tuple[int, Processor]]
+    ) -> tuple[Any, ...]:
         # Only the converted columns visited: a page of 25 tickets has 500 values, and a
         # step through each in Python cost more than SQLAlchemy's compiled row processing.
         values = list(raw)
-        for index, process in self.result_processors:
+        for index, process in processors:
             value = values[index]
             if value is not None:
                 values[index] = process(value)
@@ -163,9 +188,10 @@ class Bound:
             cursor.execute(sql, values)
             if not compiled.returns:
                 return []
-            if not compiled.result_processors:  # the driver's tuples as they come
+            processors = compiled.row_processors(cursor.description)
+            if not processors:  # the driver's tuples as they come
                 return list(cursor.fetchall())
-            return [compiled.row(raw) for raw in cursor.fetchall()]
+            return [compiled.row(raw, processors) for raw in cursor.fetchall()]
 
         found = on_driver(connection, compiled.sql, run, self.params)
         if found is None:
@@ -253,18 +279,16 @@ def _compile(statement: AnySelect | Insert, dialect: Dialect, keys: frozenset[st
         for bind in compiler.binds.values()
         if (process := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
     }
-    result_processors = tuple(
-        (index, process)
-        for index, column in enumerate(statement.exported_columns)
-        if (process := column.type.dialect_impl(dialect).result_processor(dialect, None))
-    )
     return _Compiled(
         sql=compiler.string,
         compiler=compiler,
+        dialect=dialect,
         order=tuple(compiler.positiontup or ()) if compiler.positional else None,
         defaults=defaults,
         bind_processors=bind_processors,
-        result_processors=result_processors,
+        column_types=tuple(
+            column.type.dialect_impl(dialect) for column in statement.exported_columns
+        ),
         returns=returns,
         expands=bool(compiler.literal_execute_params or compiler.post_compile_params),
     )

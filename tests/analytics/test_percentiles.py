@@ -5,12 +5,14 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 
+import pytest
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from ticketdesk.analytics.buckets import MEDIAN, P90
 from ticketdesk.analytics.models import ResolutionTotal
-from ticketdesk.analytics.percentiles import percentile_buckets
+from ticketdesk.analytics.percentiles import packed_histograms, walked
+from ticketdesk.analytics.sqlexpr import dialect_of
 
 QUANTILES = [Fraction(1, 100), MEDIAN, P90, Fraction(1)]
 
@@ -30,8 +32,9 @@ def test_percentile_buckets_match_the_values_listed_one_by_one(session: Session)
                 [{"category": g, "bucket": b, "tickets": n} for (g, b), n in rows.items()],
             )
         # The same histogram twice: every bucket comes in two rows, to be added up.
-        for copies in (1, 2):
-            got = percentile_buckets(session, [histogram] * copies, quantiles=QUANTILES)
+        for copies, repeats in ((1, False), (1, True), (2, True)):
+            packed = packed_histograms([histogram] * copies, dialect_of(session), repeats=repeats)
+            got = walked(session.execute(packed), quantiles=QUANTILES)
             assert got == _listed_one_by_one(rows, copies), rows
 
 
@@ -51,5 +54,9 @@ def _listed_one_by_one(
     return expected
 
 
-def test_no_histogram_has_no_percentiles(session: Session) -> None:
-    assert percentile_buckets(session, [], quantiles=QUANTILES) == []
+def test_a_bucket_repeated_unannounced_is_refused(session: Session) -> None:
+    session.execute(insert(ResolutionTotal), [{"category": "a", "bucket": 3, "tickets": 1}])
+    histogram = select(ResolutionTotal.category, ResolutionTotal.bucket, ResolutionTotal.tickets)
+    packed = packed_histograms([histogram] * 2, dialect_of(session), repeats=False)
+    with pytest.raises(ValueError, match="a bucket in several rows"):
+        walked(session.execute(packed), quantiles=QUANTILES)

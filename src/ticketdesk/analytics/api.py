@@ -105,14 +105,8 @@ def resolution_times(query: ResolutionTimesQuery) -> Response:
     table = Table(
         ["ticket_id", "category", "opened_at", "resolved_at", "hours"],
         [
-            (
-                row.ticket_id,
-                row.category,
-                row.opened_at.isoformat(),
-                row.resolved_at.isoformat(),
-                row.seconds / 3600,
-            )
-            for row in rows
+            (ticket_id, category, opened_at.isoformat(), resolved_at.isoformat(), seconds / 3600)
+            for ticket_id, category, opened_at, resolved_at, seconds in rows
         ],
     )
     response = page_response(table.records(), total=total, query=query)

@@ -17,7 +17,8 @@ from ticketdesk.analytics.sqlexpr import (
     BOUND_CATEGORIES,
     bound_whole_part,
     dialect_of,
-    whole_bounds,
+    split_shape,
+    split_values,
 )
 from ticketdesk.analytics.table import Table
 from ticketdesk.precompiled import Precompiled
@@ -33,9 +34,9 @@ def first_response_by_month(
 ) -> Table:
     """Columns month ('YYYY-MM'), count, median_hours, p90_hours (within 2.2%), for the
     whole months that `time_range` touches."""
-    bounds = whole_bounds(split(widen(time_range, Unit.MONTH), Unit.MONTH))
-    statement = _histogram(frozenset(bounds), bool(categories), dialect_of(session))
-    params = {**bounds, "categories": sorted(categories)}
+    months = split(widen(time_range, Unit.MONTH), Unit.MONTH)
+    statement = _histogram(split_shape(months).bounds, bool(categories), dialect_of(session))
+    params = split_values(months, categories)
     found = walked(statement.rows(session.connection(), params), quantiles=[MEDIAN, P90])
     return Table(
         COLUMNS,
@@ -59,4 +60,4 @@ def _histogram(bounds: frozenset[str], some_categories: bool, dialect: str) -> P
     )
     if some_categories:
         query = query.where(FirstResponseBucket.category.in_(BOUND_CATEGORIES))
-    return Precompiled(packed_histograms([query], dialect))
+    return Precompiled(packed_histograms([query], dialect, repeats=some_categories))

@@ -8,16 +8,25 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from functools import cache
-from typing import Any
+from functools import cache, lru_cache
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, Subquery, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ticketdesk.analytics.models import OpenedCount, StatusCount
 from ticketdesk.analytics.periods import Period, period_start
-from ticketdesk.analytics.ranges import TimeRange, Unit, split
-from ticketdesk.analytics.sqlexpr import BOUND_CATEGORIES, edge_part, narrowed, united, whole_part
+from ticketdesk.analytics.ranges import Split, TimeRange, Unit, split
+from ticketdesk.analytics.sqlexpr import (
+    BOUND_CATEGORIES,
+    SplitShape,
+    bound_edge_part,
+    bound_narrowed,
+    bound_whole_part,
+    split_shape,
+    split_values,
+    united,
+)
 from ticketdesk.analytics.table import Table
 from ticketdesk.db import utcnow
 from ticketdesk.enums import ACTIVE_STATUSES, Status
@@ -43,46 +52,64 @@ _ACTIVE_OPENED_SINCE = Precompiled(
 )
 
 
-def opened_counts(
-    time_range: TimeRange = TimeRange(),  # noqa: B008 - frozen, so safe as a default
-    categories: Collection[str] = (),
-) -> Subquery | None:
-    """Rows (category, status, tickets) of the tickets opened in `time_range`, by category
-    and current status, a combination possibly in more than one row; None when the range
-    is empty."""
-    parts = split(time_range, Unit.DAY)
-    queries: list[Select[*tuple[Any, ...]]] = []
-    if time_range == TimeRange():  # all of history: the current counts answer directly
-        queries.append(select(StatusCount.category, StatusCount.status, StatusCount.tickets))
-    elif parts.whole:
-        queries.append(
-            select(OpenedCount.category, OpenedCount.status, OpenedCount.tickets).where(
-                whole_part(parts, OpenedCount.day)
-            )
-        )
-    if parts.edges:
-        queries.append(
-            select(Ticket.category, Ticket.status, func.count().label("tickets"))
-            .where(edge_part(parts, Ticket.opened_at))
-            .group_by(Ticket.category, Ticket.status)
-        )
-    if not queries:
-        return None
-    return united(narrowed(queries, categories))
-
-
 def counts_by_category(
     session: Session,
     *,
-    time_range: TimeRange = TimeRange(),  # noqa: B008
+    time_range: TimeRange = TimeRange(),  # noqa: B008 - frozen, so safe as a default
     statuses: Collection[Status] = (),
     categories: Collection[str] = (),
 ) -> dict[str, int]:
     """How many tickets each category has (seed 001), optionally only in some statuses and
     opened within `time_range`. Categories with none are left out."""
-    opened = opened_counts(time_range, categories)
-    if opened is None:
+    days = split(time_range, Unit.DAY)
+    statement = _counts(_shape_of(time_range, days, categories), some_statuses=bool(statuses))
+    if statement is None:  # an empty range
         return {}
+    values = {**split_values(days, categories), "statuses": sorted(map(Status, statuses))}
+    return {name: int(count) for name, count in statement.rows(session.connection(), values)}
+
+
+def active_by_category(
+    session: Session,
+    *,
+    time_range: TimeRange = TimeRange(),  # noqa: B008
+    categories: Collection[str] = (),
+) -> Table:
+    """Tickets neither resolved nor closed, per category (seed 000): columns category, count.
+
+    Every category that has tickets is listed, with 0 when none of them is active; the
+    busiest categories come first.
+    """
+    days = split(time_range, Unit.DAY)
+    statement = _active(_shape_of(time_range, days, categories))
+    if statement is None:
+        return Table(ACTIVE_COLUMNS, [])
+    rows = statement.rows(session.connection(), split_values(days, categories))
+    return Table(ACTIVE_COLUMNS, [(name, int(count)) for name, count in rows])
+
+
+ACTIVE_COLUMNS = ("category", "count")
+
+
+class _Shape(NamedTuple):
+    """What the statements counting tickets by when they were opened are built for."""
+
+    history: bool  # all of history
+    days: SplitShape  # the range split by day
+    some_categories: bool
+
+
+def _shape_of(time_range: TimeRange, days: Split, categories: Collection[str]) -> _Shape:
+    return _Shape(time_range == TimeRange(), split_shape(days), bool(categories))
+
+
+# The statements below are built and compiled once per shape: building them at each request
+# cost more CPU than running them. Their dates, instants and lists are bound at execution.
+@lru_cache(maxsize=64)
+def _counts(shape: _Shape, *, some_statuses: bool) -> Precompiled | None:
+    opened = _opened_counts(shape)
+    if opened is None:
+        return None
     category, status, tickets = opened.c
     query = (
         select(category, func.sum(tickets))
@@ -90,9 +117,48 @@ def counts_by_category(
         .having(func.sum(tickets) > 0)
         .order_by(category)
     )
-    if statuses:
-        query = query.where(status.in_([Status(status) for status in statuses]))
-    return {name: int(count) for name, count in session.connection().execute(query)}
+    if some_statuses:
+        query = query.where(status.in_(bindparam("statuses", expanding=True)))
+    return Precompiled(query)
+
+
+@lru_cache(maxsize=32)
+def _active(shape: _Shape) -> Precompiled | None:
+    opened = _opened_counts(shape)
+    if opened is None:
+        return None
+    category, status, tickets = opened.c
+    active = func.sum(case((status.in_(ACTIVE_STATUSES), tickets), else_=0))
+    return Precompiled(
+        select(category, active)
+        .group_by(category)
+        .having(func.sum(tickets) > 0)
+        .order_by(active.desc(), category)
+    )
+
+
+def _opened_counts(shape: _Shape) -> Subquery | None:
+    """Rows (category, status, tickets) of the tickets opened in the range, by category and
+    current status, a combination possibly in more than one row; None when the range is
+    empty."""
+    queries: list[Select[*tuple[Any, ...]]] = []
+    if shape.history:  # all of history: the current counts answer directly
+        queries.append(select(StatusCount.category, StatusCount.status, StatusCount.tickets))
+    elif shape.days.whole:
+        queries.append(
+            select(OpenedCount.category, OpenedCount.status, OpenedCount.tickets).where(
+                bound_whole_part(OpenedCount.day, shape.days.bounds)
+            )
+        )
+    if shape.days.edges:
+        queries.append(
+            select(Ticket.category, Ticket.status, func.count().label("tickets"))
+            .where(bound_edge_part(Ticket.opened_at, shape.days.edges))
+            .group_by(Ticket.category, Ticket.status)
+        )
+    if not queries:
+        return None
+    return united(bound_narrowed(queries, shape.some_categories))
 
 
 def tickets_now_in(
@@ -127,32 +193,3 @@ def tickets_now_in_query(statuses: Any = None, categories: Any = None) -> Select
     if categories is not None:
         query = query.where(StatusCount.category.in_(categories))
     return query
-
-
-def active_by_category(
-    session: Session,
-    *,
-    time_range: TimeRange = TimeRange(),  # noqa: B008
-    categories: Collection[str] = (),
-) -> Table:
-    """Tickets neither resolved nor closed, per category (seed 000): columns category, count.
-
-    Every category that has tickets is listed, with 0 when none of them is active; the
-    busiest categories come first.
-    """
-    opened = opened_counts(time_range, categories)
-    if opened is None:
-        return Table(ACTIVE_COLUMNS, [])
-    category, status, tickets = opened.c
-    active = func.sum(case((status.in_(ACTIVE_STATUSES), tickets), else_=0))
-    query = (
-        select(category, active)
-        .group_by(category)
-        .having(func.sum(tickets) > 0)
-        .order_by(active.desc(), category)
-    )
-    rows = session.connection().execute(query)
-    return Table(ACTIVE_COLUMNS, [(name, int(count)) for name, count in rows])
-
-
-ACTIVE_COLUMNS = ("category", "count")

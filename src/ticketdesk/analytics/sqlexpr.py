@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     BindParameter,
@@ -86,16 +86,6 @@ def bucket_expression(seconds: Any) -> ColumnElement[int]:
     )
 
 
-def whole_part(split: Split, column: Any) -> ColumnElement[bool]:
-    """The condition on a DATE column selecting the split's whole days or months."""
-    conditions = []
-    if split.first is not None:
-        conditions.append(column >= split.first)
-    if split.stop is not None:
-        conditions.append(column < split.stop)
-    return and_(true(), *conditions)
-
-
 # The categories a statement built once narrows to, bound at execution as "categories" (a
 # list: values of a statement that does not narrow are ignored).
 BOUND_CATEGORIES: BindParameter[Any] = bindparam("categories", expanding=True)
@@ -109,8 +99,9 @@ def whole_bounds(split: Split) -> dict[str, date]:
 
 
 def bound_whole_part(column: Any, bounds: Collection[str]) -> ColumnElement[bool]:
-    """`whole_part`, its bounds (those of `bounds`: "first", "stop") bound at execution
-    under their names (see `whole_bounds`)."""
+    """The condition on a DATE column selecting a split's whole days or months, its bounds
+    (those of `bounds`: "first", "stop") bound at execution under their names (see
+    `whole_bounds`)."""
     conditions = []
     if "first" in bounds:
         conditions.append(column >= bindparam("first"))
@@ -119,18 +110,49 @@ def bound_whole_part(column: Any, bounds: Collection[str]) -> ColumnElement[bool
     return and_(true(), *conditions)
 
 
-def edge_part(split: Split, column: Any) -> ColumnElement[bool]:
-    """The condition on a timestamp column selecting the split's partial stretches."""
-    return or_(*[(column >= start) & (column < end) for start, end in split.edges])
+class SplitShape(NamedTuple):
+    """What a statement built once for a split (`split_shape`) depends on; the split's
+    dates and instants are bound at each execution (`split_values`)."""
+
+    whole: bool  # whether it has whole days or months
+    bounds: frozenset[str]  # which bounds of them it has (see `whole_bounds`)
+    edges: int  # how many partial stretches
 
 
-def narrowed(
-    queries: Iterable[Select[*tuple[Any, ...]]], categories: Collection[str]
+def split_shape(split: Split) -> SplitShape:
+    return SplitShape(split.whole, frozenset(whole_bounds(split)), len(split.edges))
+
+
+def split_values(split: Split, categories: Collection[str]) -> dict[str, Any]:
+    """What a statement built for `split_shape(split)`, narrowed with `bound_narrowed`,
+    binds: the whole part's bounds, each partial stretch's start and end, the categories."""
+    values: dict[str, Any] = {**whole_bounds(split), "categories": sorted(categories)}
+    for number, (start, end) in enumerate(split.edges):
+        values[f"edge_start_{number}"] = start
+        values[f"edge_end_{number}"] = end
+    return values
+
+
+def bound_edge_part(column: Any, edges: int) -> ColumnElement[bool]:
+    """The condition on a timestamp column selecting a split's `edges` partial stretches,
+    their instants bound at execution (see `split_values`)."""
+    return or_(
+        *[
+            (column >= bindparam(f"edge_start_{number}"))
+            & (column < bindparam(f"edge_end_{number}"))
+            for number in range(edges)
+        ]
+    )
+
+
+def bound_narrowed(
+    queries: Iterable[Select[*tuple[Any, ...]]], some_categories: bool
 ) -> list[Select[*tuple[Any, ...]]]:
-    """`queries` narrowed on their first column (the category) to `categories`, if any."""
-    if not categories:
+    """`queries` narrowed on their first column (the category), when `some_categories`, to
+    the categories bound at execution (`BOUND_CATEGORIES`)."""
+    if not some_categories:
         return list(queries)
-    return [query.where(query.selected_columns[0].in_(categories)) for query in queries]
+    return [query.where(query.selected_columns[0].in_(BOUND_CATEGORIES)) for query in queries]
 
 
 def united(queries: Sequence[Select[*tuple[Any, ...]]]) -> Subquery:
