@@ -472,6 +472,48 @@ def test_a_checked_walk_gives_up_where_the_matches_lie_further(
     assert found_by(statements) == ["listed", "checked", "checked"]
 
 
+@pytest.mark.parametrize("sort", ["-opened_at", "id"])
+def test_a_first_page_walks_on_from_where_its_window_stopped(
+    agent: Actor,
+    database_path: str,
+    monkeypatch: pytest.MonkeyPatch,
+    statements: list[str],
+    sort: str,
+) -> None:
+    # The matches sparse at either end: two of the twelve newest (and oldest) tickets.
+    for n in range(40):
+        holds = 2 <= n < 38 and n not in range(4, 12) and n not in range(28, 36)
+        agent.create_ticket(title=f"Printer {n}" if holds else f"Screen {n}")
+    sqlite_search.catch_up(database_path)
+    monkeypatch.setattr(search, "COUNT_UP_TO", 3)
+    _walks_forced(monkeypatch, check=True, walk=True)
+
+    def first_page() -> list[str]:
+        statements.clear()
+        query = {"q": "printer", "sort": sort, "per_page": 7}
+        response = agent.get("/api/tickets", query_string=query)
+        assert response.status_code == 200, response.get_json()
+        return [ticket["title"] for ticket in response.get_json()]
+
+    looked_up = first_page()
+    assert len(looked_up) == 7 and found_by(statements) == ["listed", "checked"]
+    key = "tickets.opened_at" if sort.startswith("-") else "tickets.id"
+    # Five tickets hold two matches and twelve still two: each wider window is walked from
+    # where the one before it stopped (bound on both sides), the last to the end when it
+    # reaches past the last ticket.
+    for windows, bounds in (([5, 12, 24], [1, 2, 2]), ([5, 12, 100], [1, 2, 1])):
+        monkeypatch.setattr(search, "checked_walk_windows", lambda w=windows, **_k: w)
+        assert first_page() == looked_up
+        assert found_by(statements) == ["listed", "checked", "checked", "checked"]
+        pages = [sql for sql in statements if sql.startswith(_PAGE)]
+        assert [_bounds_on(sql, key) for sql in pages] == bounds
+
+
+def _bounds_on(sql: str, key: str) -> int:
+    """How many of a walk's two bounds `sql` puts on the sort key `key`."""
+    return sum(f"{key} {op} ?" in sql for op in ("<", ">", "<=", ">="))
+
+
 @pytest.mark.parametrize("checked", [False, True], ids=["against-matches", "checked"])
 def test_a_walked_page_follows_the_index_of_its_order(
     session: Session, database_path: str, checked: bool

@@ -68,6 +68,8 @@ def resolution_times(
 
 @lru_cache(maxsize=2)
 def _page(some_categories: bool) -> Precompiled:
+    """A page of the resolutions between `start` and `end` and, when `some_categories`, of
+    `categories`, all bound at execution with the page's `offset` and `limit`."""
     query = select(
         Resolution.ticket_id,
         Resolution.category,
@@ -99,6 +101,9 @@ def _count(session: Session, time_range: TimeRange, categories: Collection[str])
 def _counted_resolutions(
     history: bool, shape: SplitShape, some_categories: bool
 ) -> Precompiled | None:
+    """How many tickets were resolved in the range (split by day into `shape`): the
+    counters' tickets of its whole days and the rows of its part days, added up. None for
+    an empty range."""
     counts: list[Select[*tuple[Any, ...]]] = []
     counted = _counted(history, shape)
     if counted is not None:

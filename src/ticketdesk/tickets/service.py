@@ -307,11 +307,10 @@ _NEWEST_ID = Precompiled(select(func.max(Ticket.id)))
 class _SearchStatements:
     """The statements of one shape of search (see `_search_statements`). Besides the text
     (`search.text_values`) and the list's own values, they bind `count_limit`,
-    `walk_offset`, `last_within` and `search.MATCH_IDS` where said."""
+    `walk_offset`, `last_within`, `walked_to` and `search.MATCH_IDS` where said."""
 
     selected: Precompiled  # how many tickets the filters leave, up to `count_limit`
     checked_ids: Precompiled  # the ids of those that hold the text, each checked (SQLite)
-    checked_page: Precompiled  # the page, each ticket checked in the page's order
     counted: Precompiled  # how many tickets hold the text, up to `count_limit`
     page: Precompiled  # the page, every match looked up and sorted
     listed: Precompiled  # the first `count_limit` matches' ids, from the index alone (SQLite)
@@ -319,7 +318,9 @@ class _SearchStatements:
     matched_ids: Precompiled  # the ids of the first `count_limit` tickets holding the text
     walked_page: Precompiled  # the page walked, each ticket tested against every match
     last_within: Precompiled  # the sort key of the ticket `walk_offset` steps into the order
-    checked_within_page: Precompiled  # `checked_page`, walked no further than `last_within`
+    # The page, each ticket checked in the page's order, walked from the start or from past
+    # `walked_to`, to the end or no further than `last_within`: by the bounds bound.
+    checked_pages: Mapping[frozenset[str], Precompiled]
 
 
 # Shapes differ by role, filters named, sort and a short text's cases: thousands could be
@@ -335,11 +336,20 @@ def _search_statements(
     narrowed = search.narrowed(query, dialect=dialect, variants=variants)
     limit: BindParameter[int] = bindparam("count_limit", type_=Integer)
     checked = search.each_checked(query, dialect=dialect)
-    _count, checked_page = _list_statements_of(checked, sort)
     key = SORT_KEYS[sort.lstrip("-")]
     last_within: BindParameter[Any] = bindparam("last_within", type_=key.type)
-    within = key >= last_within if sort.startswith("-") else key <= last_within
-    _count, checked_within_page = _list_statements_of(checked.where(within), sort)
+    walked_to: BindParameter[Any] = bindparam("walked_to", type_=key.type)
+    descending = sort.startswith("-")
+    bounds = {
+        "last_within": key >= last_within if descending else key <= last_within,
+        "walked_to": key < walked_to if descending else key > walked_to,
+    }
+    checked_pages = {}
+    for named in ((), ("last_within",), ("walked_to",), ("last_within", "walked_to")):
+        _count, checked_page = _list_statements_of(
+            checked.where(*(bounds[name] for name in named)), sort
+        )
+        checked_pages[frozenset(named)] = Precompiled(checked_page)
     _count, page = _list_statements_of(narrowed, sort)
     _count, page_among = _list_statements_of(search.among(query, dialect=dialect), sort)
     walked = search.narrowed(query, dialect=dialect, variants=variants, walk=True)
@@ -347,7 +357,6 @@ def _search_statements(
     return _SearchStatements(
         selected=Precompiled(search.counted_up_to(query.with_only_columns(Ticket.id), limit)),
         checked_ids=Precompiled(checked.with_only_columns(Ticket.id)),
-        checked_page=Precompiled(checked_page),
         counted=Precompiled(search.counted_up_to(narrowed.with_only_columns(Ticket.id), limit)),
         page=Precompiled(page),
         listed=Precompiled(search.first_matches(limit)),
@@ -360,7 +369,7 @@ def _search_statements(
             .offset(bindparam("walk_offset"))
             .limit(1)
         ),
-        checked_within_page=Precompiled(checked_within_page),
+        checked_pages=checked_pages,
     )
 
 
@@ -466,6 +475,8 @@ def _walked(
     rows = params["offset"] + params["limit"]
     if matches >= search.checking_pays_from(rows=rows, newest_id=newest_id):
         windows = search.checked_walk_windows(rows=rows, newest_id=newest_id, matches=matches)
+        found: list[dict[str, Any]] = []
+        bounds: dict[str, Any] = {}
         for within in windows:
             # The walk ends at the sort key of the last ticket within it. Told only to keep
             # the first `within` tickets, SQLite walked on to the last ticket when the page
@@ -473,11 +484,21 @@ def _walked(
             walk_offset = {"walk_offset": within - 1}
             last = statements.last_within.first(connection, {**params, **walk_offset})
             if last is None:  # fewer tickets than that: the walk sees every one
-                return shown_tickets(session, statements.checked_page, params)
-            bounded = {**params, "last_within": last[0]}
-            tickets = shown_tickets(session, statements.checked_within_page, bounded)
-            if len(tickets) == params["limit"]:
-                return tickets
+                bounds.pop("last_within", None)
+            else:
+                bounds["last_within"] = last[0]
+            rest = {**params, **bounds, "limit": params["limit"] - len(found)}
+            found += shown_tickets(session, statements.checked_pages[frozenset(bounds)], rest)
+            if last is None or len(found) == params["limit"]:
+                return found
+            if params["offset"]:
+                # A further page is walked again from the start: how many matches before it
+                # the walk has passed is not known.
+                found = []
+            else:
+                # The first page goes on from where the walk stopped, rather than walking
+                # the tickets it has checked again (a word rarer among the newest tickets).
+                bounds["walked_to"] = last[0]
     if matches >= search.walk_pays_from(rows=rows, newest_id=newest_id):
         return shown_tickets(session, statements.walked_page, params)
     return None
