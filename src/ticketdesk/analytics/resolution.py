@@ -90,7 +90,7 @@ def _count(session: Session, time_range: TimeRange, categories: Collection[str])
     """How many tickets were resolved in the range: whole days from the counters, the rest
     counted in the index of rows."""
     days = split(time_range, Unit.DAY)
-    statement = _counted_resolutions(time_range == TimeRange(), split_shape(days), bool(categories))
+    statement = _counted_resolutions(split_shape(days), bool(categories))
     if statement is None:  # an empty range
         return 0
     ((total,),) = statement.rows(session.connection(), split_values(days, categories))
@@ -98,14 +98,12 @@ def _count(session: Session, time_range: TimeRange, categories: Collection[str])
 
 
 @lru_cache(maxsize=32)
-def _counted_resolutions(
-    history: bool, shape: SplitShape, some_categories: bool
-) -> Precompiled | None:
+def _counted_resolutions(shape: SplitShape, some_categories: bool) -> Precompiled | None:
     """How many tickets were resolved in the range (split by day into `shape`): the
     counters' tickets of its whole days and the rows of its part days, added up. None for
     an empty range."""
     counts: list[Select[*tuple[Any, ...]]] = []
-    counted = _counted(history, shape)
+    counted = _counted(shape)
     if counted is not None:
         (counters,) = bound_narrowed([counted], some_categories)
         counts.append(select(func.sum(counters.subquery().c.tickets)))
@@ -129,10 +127,9 @@ def resolution_summary(
     """Per category of the tickets resolved in the range: count and mean hours (exact), and
     median and p90 hours (from the histogram, within 2.2%)."""
     connection = session.connection()
-    history = time_range == TimeRange()
     months, days = split(time_range, Unit.MONTH), split(time_range, Unit.DAY)
-    histograms = _histograms(history, split_shape(months), bool(categories), dialect_of(session))
-    sums = _sums(history, split_shape(days), bool(categories))
+    histograms = _histograms(split_shape(months), bool(categories), dialect_of(session))
+    sums = _sums(split_shape(days), bool(categories))
     if histograms is None or sums is None:  # an empty range
         return Table(SUMMARY_COLUMNS, [])
     spread = {
@@ -149,14 +146,14 @@ def resolution_summary(
     return Table(SUMMARY_COLUMNS, rows)
 
 
-# The statements below are built and compiled once per shape (all of history or not, the
-# split's shape, some categories or all): building them at each request cost more CPU than
-# running them. Their dates, instants and categories are bound at execution.
+# The statements below are built and compiled once per shape (the split's shape, some
+# categories or all): building them at each request cost more CPU than running them. Their
+# dates, instants and categories are bound at execution.
 @lru_cache(maxsize=32)
-def _sums(history: bool, shape: SplitShape, some_categories: bool) -> Precompiled | None:
+def _sums(shape: SplitShape, some_categories: bool) -> Precompiled | None:
     """(category, count, seconds) of the tickets resolved in the range, by category: whole
     days from the counters (`_counted`), the rest from rows. None for an empty range."""
-    counted = _counted(history, shape)
+    counted = _counted(shape)
     queries: list[Select[*tuple[Any, ...]]] = [] if counted is None else [counted]
     if shape.edges:
         queries.append(
@@ -176,11 +173,11 @@ def _sums(history: bool, shape: SplitShape, some_categories: bool) -> Precompile
     )
 
 
-def _counted(history: bool, shape: SplitShape) -> Select[*tuple[Any, ...]] | None:
+def _counted(shape: SplitShape) -> Select[*tuple[Any, ...]] | None:
     """Rows (category, tickets, seconds) of the counters for the range's whole days (split
-    by day into `shape`): over all of `history`, the monthly ones, a thirtieth as many. None
+    by day into `shape`): over all of history, the monthly ones, a thirtieth as many. None
     when the range has no whole day."""
-    if history:
+    if shape.all_of_history:
         return select(ResolvedMonth.category, ResolvedMonth.tickets, ResolvedMonth.seconds)
     if shape.whole:
         return select(ResolvedDay.category, ResolvedDay.tickets, ResolvedDay.seconds).where(
@@ -190,14 +187,12 @@ def _counted(history: bool, shape: SplitShape) -> Select[*tuple[Any, ...]] | Non
 
 
 @lru_cache(maxsize=32)
-def _histograms(
-    history: bool, shape: SplitShape, some_categories: bool, dialect: str
-) -> Precompiled | None:
+def _histograms(shape: SplitShape, some_categories: bool, dialect: str) -> Precompiled | None:
     """The categories' histograms (see `percentiles.packed_histograms`) of the tickets
     resolved in the range (split by month into `shape`): whole months from the histogram,
     the rest from rows. None for an empty range."""
     queries: list[Select[*tuple[Any, ...]]] = []
-    if history:  # all of history: the all-time histogram answers directly
+    if shape.all_of_history:  # the all-time histogram answers directly
         queries.append(
             select(ResolutionTotal.category, ResolutionTotal.bucket, ResolutionTotal.tickets)
         )
@@ -216,7 +211,7 @@ def _histograms(
     if not queries:
         return None
     histograms = bound_narrowed(queries, some_categories)
-    return Precompiled(packed_histograms(histograms, dialect, repeats=not history))
+    return Precompiled(packed_histograms(histograms, dialect, repeats=not shape.all_of_history))
 
 
 def resolution_time_by_month(

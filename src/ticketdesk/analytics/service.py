@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 from functools import cache, lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import Select, Subquery, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ticketdesk.analytics.models import OpenedCount, StatusCount
 from ticketdesk.analytics.periods import Period, period_start
-from ticketdesk.analytics.ranges import Split, TimeRange, Unit, split
+from ticketdesk.analytics.ranges import TimeRange, Unit, split
 from ticketdesk.analytics.sqlexpr import (
     BOUND_CATEGORIES,
     SplitShape,
@@ -62,7 +62,7 @@ def counts_by_category(
     """How many tickets each category has (seed 001), optionally only in some statuses and
     opened within `time_range`. Categories with none are left out."""
     days = split(time_range, Unit.DAY)
-    statement = _counts(_shape_of(time_range, days, categories), some_statuses=bool(statuses))
+    statement = _counts(split_shape(days), bool(categories), bool(statuses))
     if statement is None:  # an empty range
         return {}
     values = {**split_values(days, categories), "statuses": sorted(map(Status, statuses))}
@@ -81,7 +81,7 @@ def active_by_category(
     busiest categories come first.
     """
     days = split(time_range, Unit.DAY)
-    statement = _active(_shape_of(time_range, days, categories))
+    statement = _active(split_shape(days), bool(categories))
     if statement is None:
         return Table(ACTIVE_COLUMNS, [])
     rows = statement.rows(session.connection(), split_values(days, categories))
@@ -91,23 +91,12 @@ def active_by_category(
 ACTIVE_COLUMNS = ("category", "count")
 
 
-class _Shape(NamedTuple):
-    """What the statements counting tickets by when they were opened are built for."""
-
-    history: bool  # all of history
-    days: SplitShape  # the range split by day
-    some_categories: bool
-
-
-def _shape_of(time_range: TimeRange, days: Split, categories: Collection[str]) -> _Shape:
-    return _Shape(time_range == TimeRange(), split_shape(days), bool(categories))
-
-
-# The statements below are built and compiled once per shape: building them at each request
-# cost more CPU than running them. Their dates, instants and lists are bound at execution.
+# The statements below are built and compiled once per shape (the range split by day, some
+# categories or all): building them at each request cost more CPU than running them. Their
+# dates, instants and lists are bound at execution.
 @lru_cache(maxsize=64)
-def _counts(shape: _Shape, *, some_statuses: bool) -> Precompiled | None:
-    opened = _opened_counts(shape)
+def _counts(days: SplitShape, some_categories: bool, some_statuses: bool) -> Precompiled | None:
+    opened = _opened_counts(days, some_categories)
     if opened is None:
         return None
     category, status, tickets = opened.c
@@ -123,8 +112,8 @@ def _counts(shape: _Shape, *, some_statuses: bool) -> Precompiled | None:
 
 
 @lru_cache(maxsize=32)
-def _active(shape: _Shape) -> Precompiled | None:
-    opened = _opened_counts(shape)
+def _active(days: SplitShape, some_categories: bool) -> Precompiled | None:
+    opened = _opened_counts(days, some_categories)
     if opened is None:
         return None
     category, status, tickets = opened.c
@@ -137,28 +126,28 @@ def _active(shape: _Shape) -> Precompiled | None:
     )
 
 
-def _opened_counts(shape: _Shape) -> Subquery | None:
-    """Rows (category, status, tickets) of the tickets opened in the range, by category and
-    current status, a combination possibly in more than one row; None when the range is
-    empty."""
+def _opened_counts(days: SplitShape, some_categories: bool) -> Subquery | None:
+    """Rows (category, status, tickets) of the tickets opened in the range (split by day
+    into `days`), by category and current status, a combination possibly in more than one
+    row; None when the range is empty."""
     queries: list[Select[*tuple[Any, ...]]] = []
-    if shape.history:  # all of history: the current counts answer directly
+    if days.all_of_history:  # the current counts answer directly
         queries.append(select(StatusCount.category, StatusCount.status, StatusCount.tickets))
-    elif shape.days.whole:
+    elif days.whole:
         queries.append(
             select(OpenedCount.category, OpenedCount.status, OpenedCount.tickets).where(
-                bound_whole_part(OpenedCount.day, shape.days.bounds)
+                bound_whole_part(OpenedCount.day, days.bounds)
             )
         )
-    if shape.days.edges:
+    if days.edges:
         queries.append(
             select(Ticket.category, Ticket.status, func.count().label("tickets"))
-            .where(bound_edge_part(Ticket.opened_at, shape.days.edges))
+            .where(bound_edge_part(Ticket.opened_at, days.edges))
             .group_by(Ticket.category, Ticket.status)
         )
     if not queries:
         return None
-    return united(bound_narrowed(queries, shape.some_categories))
+    return united(bound_narrowed(queries, some_categories))
 
 
 def tickets_now_in(

@@ -118,6 +118,12 @@ class SplitShape(NamedTuple):
     bounds: frozenset[str]  # which bounds of them it has (see `whole_bounds`)
     edges: int  # how many partial stretches
 
+    @property
+    def all_of_history(self) -> bool:
+        """Whether the split is of an unbounded range (whole units, no bound): the all-time
+        roll-ups answer it."""
+        return self.whole and not self.bounds
+
 
 def split_shape(split: Split) -> SplitShape:
     return SplitShape(split.whole, frozenset(whole_bounds(split)), len(split.edges))
