@@ -22,6 +22,7 @@ import contextlib
 import json
 import os
 import platform
+import random
 import secrets
 import signal
 import subprocess
@@ -37,6 +38,7 @@ from urllib.parse import quote
 
 import psycopg
 import requests
+from sqlalchemy.engine import make_url
 
 from bench import data, load
 from bench.serve import BARE_READ_PATH, CEILING_PATH
@@ -55,6 +57,17 @@ class Scenario:
     make: load.RequestFactory
     auth: str | None = "agent"  # whose token signs the requests
     headers: dict[str, str] = field(default_factory=dict)
+
+
+def _new_ticket(n: int) -> dict[str, str]:
+    """The n-th ticket the benchmark opens, worded as the loaded desk's are; the same in
+    every run."""
+    title, description = data.ticket_text(random.Random(n), n)
+    return {
+        "title": title,
+        "description": description,
+        "category": data.CATEGORIES[n % len(data.CATEGORIES)],
+    }
 
 
 def _spread(n: int, size: int) -> int:
@@ -91,18 +104,7 @@ def scenarios(tickets: int, analytics: list[str]) -> list[Scenario]:
             lambda n: ("GET", f"/api/tickets?q={words[n % len(words)]}", None),
             auth="requester",
         ),
-        Scenario(
-            "create a ticket",
-            lambda n: (
-                "POST",
-                "/api/tickets",
-                {
-                    "title": f"Bench ticket {n}",
-                    "description": f"The {words[n % len(words)]} broke again ({n}).",
-                    "category": categories[n % len(categories)],
-                },
-            ),
-        ),
+        Scenario("create a ticket", lambda n: ("POST", "/api/tickets", _new_ticket(n))),
         Scenario(
             "add a comment",
             lambda n: (
@@ -213,7 +215,10 @@ def database(backend: str, workdir: Path) -> Iterator[str]:
 
 
 def _postgres_url(name: str) -> str:
-    return f"{POSTGRES_ADMIN_URL.rpartition('/')[0]}/{name}"
+    """The admin URL with database `name`, keeping its host, whether a name or a socket
+    directory given as `?host=/var/run/postgresql`."""
+    admin = make_url(POSTGRES_ADMIN_URL)
+    return admin.set(database=name).render_as_string(hide_password=False)
 
 
 def _postgres_admin(statement: str) -> None:
