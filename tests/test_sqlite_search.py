@@ -390,11 +390,11 @@ def _page_found_by(sql: str) -> str:
     return "sorted"
 
 
-def _printers_page(agent: Actor, sort: str, **filters: str) -> list[str]:
-    """The titles on page 2 (7 a page) of the search for "printer"."""
+def _printers_page(agent: Actor, sort: str, *, page: int = 2, **filters: str) -> list[str]:
+    """The titles on `page` (7 a page) of the search for "printer"."""
     response = agent.get(
         "/api/tickets",
-        query_string={"q": "printer", "sort": sort, "per_page": 7, "page": 2, **filters},
+        query_string={"q": "printer", "sort": sort, "per_page": 7, "page": page, **filters},
     )
     assert response.status_code == 200, response.get_json()
     return [ticket["title"] for ticket in response.get_json()]
@@ -490,10 +490,7 @@ def test_a_first_page_walks_on_from_where_its_window_stopped(
 
     def first_page() -> list[str]:
         statements.clear()
-        query = {"q": "printer", "sort": sort, "per_page": 7}
-        response = agent.get("/api/tickets", query_string=query)
-        assert response.status_code == 200, response.get_json()
-        return [ticket["title"] for ticket in response.get_json()]
+        return _printers_page(agent, sort, page=1)
 
     looked_up = first_page()
     assert len(looked_up) == 7 and found_by(statements) == ["listed", "checked"]
