@@ -65,11 +65,10 @@ def test_comment_and_history_lists_do_not_grow(app: Flask, agent: Actor, request
     assert _queries_for(app, agent, f"{url}/history") == history_small
 
 
-def test_a_ticket_opens_in_one_statement_on_postgresql(
-    app: Flask, agent: Actor, backend: str
-) -> None:
-    """The ticket, its first history and its three counters: one statement on PostgreSQL
-    (`tickets.opening`), five on SQLite, where a statement costs no round trip."""
+def test_a_ticket_opens_in_one_statement(app: Flask, agent: Actor, backend: str) -> None:
+    """The ticket, its first history and its three counters: one statement
+    (`tickets.opening`). On SQLite, a connection's first opening of a shape finds its TEMP
+    view missing, makes it and its trigger, and runs the statement again."""
     for status, history in (("open", [None]), ("in_progress", [None, "open"])):
         with count_queries(app) as statements:
             ticket = agent.create_ticket(status=status, category="hardware")
@@ -77,7 +76,10 @@ def test_a_ticket_opens_in_one_statement_on_postgresql(
         if backend == "postgresql":
             assert len(writes) == 1 and writes[0].startswith("WITH new_ticket"), writes
         else:
-            assert len(writes) == 5, writes
+            made = [sql for sql in writes if sql.startswith("CREATE TEMP")]
+            openings = [sql for sql in writes if sql not in made]
+            assert all(sql.startswith('INSERT INTO "temp".ticket_opening_') for sql in openings)
+            assert (len(made), len(openings)) in ((0, 1), (2, 2)), writes
         assert ticket["status"] == status
         entries = agent.get(f"/api/tickets/{ticket['id']}/history").get_json()
         assert [entry["old_value"] for entry in entries] == history

@@ -246,6 +246,10 @@ def _sqlite_engine(
         cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         if reading:
             cursor.execute("PRAGMA query_only=ON")
+        else:
+            # A ticket opens through a TEMP view (`tickets.opening`), and a statement on the
+            # temp schema kept in a file opened, journaled and deleted a file at each create.
+            cursor.execute("PRAGMA temp_store=MEMORY")
         cursor.close()
         sqlite_search.attach(dbapi_connection, path)
         if path:

@@ -184,31 +184,6 @@ def ticket_changed(session: Session, *, before: TicketFacts | None, after: Ticke
         _move_first_response(session, ticket_id=after.id, category=after.category)
 
 
-@dataclass(frozen=True)
-class Opening:
-    """What opening a ticket adds to the aggregates, bound before the ticket is written (see
-    `ticket_opening`)."""
-
-    ticket: Mapping[str, Any]
-    # The rows to add to each counter table. None for a ticket opened already resolved or
-    # closed: its resolution's row names the ticket, so that is written as a change, once
-    # the ticket has its id.
-    counters: list[tuple[Table, list[dict[str, Any]]]] | None
-    # Their upserts, bound ahead; None where they are not (PostgreSQL, whose create writes
-    # `counters` in its own statement: `tickets.opening`), and `write` binds them then.
-    upserts: list[Bound] | None
-
-    def write(self, session: Session, ticket_id: int) -> None:
-        if self.counters is None:
-            after = TicketFacts.of({**self.ticket, "id": ticket_id})
-            ticket_changed(session, before=None, after=after)
-            return
-        upserts = self.upserts
-        if upserts is None:
-            upserts = _bound(session.get_bind().dialect, self.counters)
-        _run(session, upserts)
-
-
 def _bound(dialect: Dialect, counters: list[tuple[Table, list[dict[str, Any]]]]) -> list[Bound]:
     return [counter_upsert(dialect, table, rows) for table, rows in counters]
 
@@ -218,19 +193,17 @@ def _run(session: Session, upserts: list[Bound]) -> None:
         upsert.run(session.connection())
 
 
-def ticket_opening(dialect: Dialect, ticket: Mapping[str, Any]) -> Opening:
-    """The aggregates' share of opening `ticket` (its column values, before it has an id),
-    its statements bound for `dialect` now but on PostgreSQL. On SQLite the transaction that
-    writes a ticket holds the database's one write lock from its first statement to its
-    commit: the Python that binds them is better done before it begins (bench/RESULTS.md,
-    session 17)."""
+def opening_counters(ticket: Mapping[str, Any]) -> list[tuple[Table, list[dict[str, Any]]]] | None:
+    """What opening `ticket` (its column values, before it has an id) adds to the counter
+    tables: each table with its rows to add, which the ticket service writes with the ticket
+    in one statement (`tickets.opening`). None for a ticket opened already resolved or
+    closed: its resolution's row names the ticket, so that is written as a change
+    (`ticket_changed`) once the ticket has its id."""
     if ticket["status"] in DONE:
-        return Opening(ticket, None, None)
+        return None
     deltas = _Deltas()
     deltas.opened(ticket["category"], ticket["status"], ticket["opened_at"].astimezone(UTC), 1)
-    counters = deltas.counter_rows()
-    upserts = None if dialect.name == "postgresql" else _bound(dialect, counters)
-    return Opening(ticket, counters, upserts)
+    return deltas.counter_rows()
 
 
 def _forget_resolution(session: Session, deltas: _Deltas, ticket_id: int) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import CTE, Table, bindparam, literal_column, select
+from sqlalchemy import CTE, ColumnElement, Table, bindparam, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
@@ -69,6 +69,14 @@ def counter_upsert_part(
     insert = postgresql.insert(table).from_select(list(names), row)
     upsert = _adding(insert, table, [name for name in names if name not in keys])
     return upsert.returning(literal_column("1")).cte(f"{table.name}_added")
+
+
+def counter_upsert_values(table: Table, values: Mapping[str, ColumnElement[Any]]) -> Any:
+    """`add_to_counters` for one row whose values are SQL expressions (`values`, by column),
+    as SQLite's INSERT: a statement of a trigger (see `ticketdesk.tickets.opening`)."""
+    keys = {column.name for column in table.primary_key}
+    insert = sqlite.insert(table).values(dict(values))
+    return _adding(insert, table, [name for name in values if name not in keys])
 
 
 @cache

@@ -38,7 +38,7 @@ from ticketdesk.precompiled import Precompiled
 from ticketdesk.tickets import search, workflow
 from ticketdesk.tickets.history import change_row, record_change
 from ticketdesk.tickets.models import DEFAULT_CATEGORY, Ticket, TicketChange
-from ticketdesk.tickets.opening import open_ticket
+from ticketdesk.tickets.opening import bind_opening, open_ticket
 from ticketdesk.tickets.queue import CATEGORY, STATUS, queue_page
 from ticketdesk.tickets.shown import SHOWN, SHOWN_COLUMNS, person, shown, shown_rows, shown_tickets
 from ticketdesk.tickets.visibility import viewer_params, visible_tickets_for
@@ -639,29 +639,29 @@ def create_ticket(
         "closed_at": now if status == Status.CLOSED else None,
         "version": 1,
     }
-    # Precompiled Core statements, not the unit of work: flushing a new mapped Ticket and its
-    # first history entry cost more CPU than all the rest of an API create, and every create
-    # runs inside the database's one write lock on SQLite. Their values are bound before
-    # the transaction begins: under load, each step of Python inside the lock waited for the
-    # GIL behind the worker's other threads, and the next writer waited for it. PostgreSQL
-    # has no such lock, but a round trip a statement: there they are one (`open_ticket`).
+    # One statement, not the unit of work: flushing a new mapped Ticket and its first history
+    # entry cost more CPU than all the rest of an API create, and the five rows a ticket
+    # opens with cost a round trip each on PostgreSQL and, on SQLite, a wait for the GIL
+    # each inside the database's one write lock (`tickets.opening`). Its values are bound
+    # before the transaction begins: under load, each step of Python inside SQLite's lock
+    # waited for the GIL behind the worker's other threads, and the next writer waited too.
     dialect = session.get_bind().dialect
     opened = [(None, Status.OPEN)] + ([(Status.OPEN, status)] if status != Status.OPEN else [])
     changes = [
         change_row(ticket_id=None, actor=actor, field="status", old=old, new=new, at=now)
         for old, new in opened
     ]
-    opening = aggregates.ticket_opening(dialect, values)
-    if dialect.name == "postgresql" and opening.counters is not None:
-        ticket_id = open_ticket(
-            session.connection(), ticket=values, changes=changes, counters=opening.counters
-        )
+    counters = aggregates.opening_counters(values)
+    if counters is not None:
+        one_statement = bind_opening(dialect, ticket=values, changes=changes, counters=counters)
+        ticket_id = open_ticket(session.connection(), one_statement)
     else:
         insert_ticket = _INSERT_TICKET.bind(dialect, values)
         connection = session.connection()
         (ticket_id,) = insert_ticket.rows(connection)[0]
         _INSERT_CHANGE.run_many(connection, [{**row, "ticket_id": ticket_id} for row in changes])
-        opening.write(session, ticket_id)
+        after = aggregates.TicketFacts.of({**values, "id": ticket_id})
+        aggregates.ticket_changed(session, before=None, after=after)
     return {
         **values,
         "id": ticket_id,
