@@ -119,6 +119,22 @@ def test_a_backlog_bigger_than_the_index_is_indexed_by_rebuilding(
     assert index_state(database_path)[1] == 4
 
 
+def test_a_backlog_smaller_than_the_index_is_indexed_batch_by_batch(
+    agent: Actor, database_path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(3):
+        agent.create_ticket(title=f"Laptop {n}")
+    sqlite_search.catch_up(database_path)
+    before, indexed = index_state(database_path)
+    for n in range(2):
+        agent.create_ticket(title=f"Printer {n}")
+    monkeypatch.setattr(sqlite_search, "BATCH", 1)
+    assert sqlite_search.catch_up(database_path, batches=1) == 1  # no rebuild: one of two
+    assert sqlite_search.catch_up(database_path) == 1
+    assert index_state(database_path) == (before + 2, indexed + 2)
+    assert titles(agent, "printer") == ["Printer 0", "Printer 1"]
+
+
 def test_the_indexer_thread_keeps_up(agent: Actor, database_path: str) -> None:
     indexer = sqlite_search.Indexer(database_path, poll_s=0.05).start()
     try:

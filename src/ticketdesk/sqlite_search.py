@@ -180,8 +180,10 @@ def _index_pending(connection: sqlite3.Connection) -> int:
     if (
         indexed_through == UNBUILT
         or indexed_through > newest
-        # Counting the index reads all of it: only worth it when rebuilding might be.
-        or (pending > BATCH and pending > _indexed(connection))
+        # Its largest id is at least how many tickets it holds, and is read from the end of
+        # its rowid order: counting them read all of it, 0.4 s at a million tickets, at
+        # every batch of a backlog longer than one.
+        or (pending > BATCH and pending > _largest_indexed_id(connection))
     ):
         _rebuild(connection, newest)
         return max(pending, 1)
@@ -228,9 +230,11 @@ def _newest_entry(connection: sqlite3.Connection) -> int:
     return int(row[0]) if row else 0
 
 
-def _indexed(connection: sqlite3.Connection) -> int:
-    row = connection.execute("SELECT count(*) FROM search.ticket_search").fetchone()
-    return int(row[0])
+def _largest_indexed_id(connection: sqlite3.Connection) -> int:
+    row = connection.execute(
+        "SELECT rowid FROM search.ticket_search ORDER BY rowid DESC LIMIT 1"
+    ).fetchone()
+    return int(row[0]) if row else 0
 
 
 def _set_indexed_through(connection: sqlite3.Connection, seq: int) -> None:
