@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, insert, select, update
@@ -157,12 +158,18 @@ class _Deltas:
             (ResolutionTotal, self.totals),
         ):
             table: Table = model.__table__  # type: ignore[assignment]
-            # Each table's deltas are keyed by its primary key's columns, in their order.
-            keys = [column.name for column in table.primary_key]
-            rows = counter_rows(keys, deltas)
+            rows = counter_rows(_key_of(table), deltas)
             if rows:
                 found.append((table, rows))
         return found
+
+
+@cache
+def _key_of(table: Table) -> tuple[str, ...]:
+    """The names of `table`'s primary key columns, in their order, by which its deltas are
+    keyed: asked of SQLAlchemy at each change, they cost about as much as the rest of
+    working out the change's rows."""
+    return tuple(column.name for column in table.primary_key)
 
 
 def ticket_changed(session: Session, *, before: TicketFacts | None, after: TicketFacts) -> None:
