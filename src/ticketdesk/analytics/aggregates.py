@@ -15,7 +15,6 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, insert, select, update
-from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from ticketdesk.accounts.actor import Actor
@@ -35,7 +34,7 @@ from ticketdesk.analytics.models import (
 )
 from ticketdesk.analytics.upsert import add_to_counters, counter_rows, counter_upsert
 from ticketdesk.enums import Status
-from ticketdesk.precompiled import Bound, Precompiled
+from ticketdesk.precompiled import Precompiled
 from ticketdesk.tickets.models import Ticket
 
 DONE = (Status.RESOLVED, Status.CLOSED)
@@ -138,11 +137,9 @@ class _Deltas:
         self.totals[(category, facts.bucket)]["tickets"] += change
 
     def write(self, session: Session) -> None:
-        _run(session, self.bound(session.get_bind().dialect))
-
-    def bound(self, dialect: Dialect) -> list[Bound]:
-        """The upserts that write these deltas, bound for `dialect` (see `Precompiled.bind`)."""
-        return _bound(dialect, self.counter_rows())
+        dialect = session.get_bind().dialect
+        for table, rows in self.counter_rows():
+            counter_upsert(dialect, table, rows).run(session.connection())
 
     def counter_rows(self) -> list[tuple[Table, list[dict[str, Any]]]]:
         """Each counter table these deltas change, with the rows to add to it (see
@@ -189,15 +186,6 @@ def ticket_changed(session: Session, *, before: TicketFacts | None, after: Ticke
     deltas.write(session)
     if before is not None and before.category != after.category:
         _move_first_response(session, ticket_id=after.id, category=after.category)
-
-
-def _bound(dialect: Dialect, counters: list[tuple[Table, list[dict[str, Any]]]]) -> list[Bound]:
-    return [counter_upsert(dialect, table, rows) for table, rows in counters]
-
-
-def _run(session: Session, upserts: list[Bound]) -> None:
-    for upsert in upserts:
-        upsert.run(session.connection())
 
 
 def opening_counters(ticket: Mapping[str, Any]) -> list[tuple[Table, list[dict[str, Any]]]] | None:
