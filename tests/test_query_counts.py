@@ -84,3 +84,27 @@ def test_a_ticket_opens_in_one_statement(app: Flask, agent: Actor, backend: str)
         entries = agent.get(f"/api/tickets/{ticket['id']}/history").get_json()
         assert [entry["old_value"] for entry in entries] == history
         assert [entry["new_value"] for entry in entries] == [*history[1:], status]
+
+
+def test_a_comment_is_one_statement_unless_it_answers_first(
+    app: Flask, agent: Actor, requester: Actor
+) -> None:
+    """A comment is checked against what its author may see, added, and told when its ticket
+    was first answered in one statement; only an agent's first public reply goes on to note
+    the first response (`aggregates.comment_added`)."""
+    url = f"/api/tickets/{requester.create_ticket()['id']}/comments"
+
+    def writes(author: Actor, body: dict[str, Any]) -> list[str]:
+        with count_queries(app) as statements:
+            assert author.post(url, json=body).status_code == 201
+        return [sql for sql in statements if not sql.startswith("SELECT users.id")]
+
+    first = writes(agent, {"content": "On it."})
+    assert len(first) > 1 and first[0].startswith("INSERT INTO comments"), first
+    for author, body in (
+        (agent, {"content": "Any news?"}),
+        (agent, {"content": "Checked the logs.", "internal": True}),
+        (requester, {"content": "Thanks."}),
+    ):
+        added = writes(author, body)
+        assert len(added) == 1 and added[0].startswith("INSERT INTO comments"), added

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from ticketdesk.accounts.actor import Actor
@@ -250,6 +250,29 @@ def _move_first_response(session: Session, *, ticket_id: int, category: str) -> 
     )
 
 
+def first_responded_at(ticket_id: ColumnElement[int]) -> ScalarSelect[datetime]:
+    """When the ticket was first answered (NULL: not yet), in SQL: the comment service reads
+    it in the statement that adds a comment, and calls `comment_added` only when the new
+    comment could be the first response (`may_answer_first`)."""
+    return (
+        select(FirstResponse.responded_at)
+        .where(FirstResponse.ticket_id == ticket_id)
+        .scalar_subquery()
+    )
+
+
+def may_answer_first(
+    *, author: Actor, internal: bool, created_at: datetime, responded_at: datetime | None
+) -> bool:
+    """Whether a comment made at `created_at` may be its ticket's first response, given the
+    first response committed when its statement ran. One that was there stays: a first
+    response is only ever replaced by an earlier one. `comment_added` decides for certain,
+    under the ticket's lock."""
+    if internal or not author.is_agent:
+        return False
+    return responded_at is None or responded_at > created_at
+
+
 def comment_added(
     session: Session, *, ticket_id: int, author: Actor, internal: bool, created_at: datetime
 ) -> None:
@@ -287,11 +310,15 @@ def comment_added(
     _add_first_response_buckets(session, moved)
 
 
-# Every agent's reply runs these (see `precompiled`).
+# An agent's reply that may be the first runs these (see `precompiled`). The ticket's lock is
+# PostgreSQL's FOR NO KEY UPDATE: the reply's INSERT already holds FOR KEY SHARE on the ticket
+# (its foreign key), and two replies at once that each then asked for FOR UPDATE, which
+# conflicts with the other's key share, deadlocked. Ticket updates still take FOR UPDATE,
+# which waits for this and for the replies' key shares alike.
 _TICKET_FOR_RESPONSE = Precompiled(
     select(Ticket.category, Ticket.opened_at)
     .where(Ticket.id == bindparam("ticket_id"))
-    .with_for_update()
+    .with_for_update(key_share=True)
 )
 _FIRST_RESPONSE = Precompiled(
     select(FirstResponse.responded_at, FirstResponse.category, FirstResponse.bucket).where(

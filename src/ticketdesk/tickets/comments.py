@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, insert
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from ticketdesk.accounts.actor import Actor
 from ticketdesk.analytics import aggregates
 from ticketdesk.db import utcnow
-from ticketdesk.errors import NotAllowed
+from ticketdesk.errors import NotAllowed, NotFound
 from ticketdesk.precompiled import Precompiled
 from ticketdesk.tickets.models import Comment
-from ticketdesk.tickets.service import require_visible
+from ticketdesk.tickets.service import require_visible, visible_id
 from ticketdesk.tickets.shown import person
-from ticketdesk.tickets.visibility import visible_comments
+from ticketdesk.tickets.visibility import viewer_params, visible_comments
 
 
 def add_comment(
@@ -38,27 +39,45 @@ def add_comment(
         "internal": internal,
         "created_at": created_at,
     }
-    # A precompiled Core statement, as for a new ticket (see `service.create_ticket`): the
-    # unit of work cost more than the rest of the write. Bound before the transaction
-    # begins, which on SQLite takes the database's one write lock.
-    insert_comment = _INSERT_COMMENT.bind(session.get_bind().dialect, comment)
-    require_visible(session, actor=actor, ticket_id=ticket_id)
     if internal and not actor.is_agent:
+        require_visible(session, actor=actor, ticket_id=ticket_id)  # 404 before 403
         raise NotAllowed("only agents may add internal notes", field="internal")
-    (comment_id,) = insert_comment.rows(session.connection())[0]
-    aggregates.comment_added(
-        session,
-        ticket_id=ticket_id,
-        author=actor,
-        internal=internal,
-        created_at=created_at,
-    )
+    # One statement checks that the ticket is theirs to see, adds the comment and reads when
+    # the ticket was first answered: on SQLite it runs inside the database's one write lock,
+    # where each statement more cost every other writer a wait for this worker's GIL, and on
+    # PostgreSQL it is one round trip instead of four. Its values are bound before the
+    # transaction begins (as for a new ticket, see `service.create_ticket`).
+    params = {**comment, **viewer_params(actor)}
+    insert_comment = _insert_visible(agent=actor.is_agent).bind(session.get_bind().dialect, params)
+    added = insert_comment.rows(session.connection())
+    if not added:
+        raise NotFound(f"ticket {ticket_id} not found")
+    ((comment_id, responded_at),) = added
+    if aggregates.may_answer_first(
+        author=actor, internal=internal, created_at=created_at, responded_at=responded_at
+    ):
+        aggregates.comment_added(
+            session,
+            ticket_id=ticket_id,
+            author=actor,
+            internal=internal,
+            created_at=created_at,
+        )
     return {**comment, "id": comment_id, "author": person(actor)}
 
 
-_INSERT_COMMENT = Precompiled(
-    insert(Comment.__table__).returning(Comment.__table__.c.id)  # type: ignore[arg-type]
-)
+@cache
+def _insert_visible(*, agent: bool) -> Precompiled:
+    """The comment, added only if its ticket is visible (bound as `visible_id`), returning
+    its id and when the ticket was first answered."""
+    columns = ("ticket_id", "author_id", "content", "internal", "created_at")
+    table = Comment.__table__
+    values = select(*(bindparam(name, type_=table.c[name].type) for name in columns))
+    return Precompiled(
+        insert(table)  # type: ignore[arg-type]
+        .from_select(columns, values.where(visible_id(agent=agent).exists()))
+        .returning(table.c.id, aggregates.first_responded_at(bindparam("ticket_id")))
+    )
 
 
 def list_comments(

@@ -104,7 +104,7 @@ def read_ticket(session: Session, *, actor: Actor, ticket_id: int) -> dict[str, 
 
 @cache
 def _shown_by_id(*, agent: bool) -> Precompiled:
-    return Precompiled(shown(_visible_id(agent=agent)))
+    return Precompiled(shown(visible_id(agent=agent)))
 
 
 def read_ticket_for_token(
@@ -219,11 +219,11 @@ def require_visible(session: Session, *, actor: Actor, ticket_id: int) -> None:
 
 @cache
 def _visible_id_precompiled(*, agent: bool) -> Precompiled:
-    return Precompiled(_visible_id(agent=agent))
+    return Precompiled(visible_id(agent=agent))
 
 
 @cache
-def _visible_id(*, agent: bool) -> Select[int]:
+def visible_id(*, agent: bool) -> Select[int]:
     """The id of ticket `ticket_id` when visible (bound at execution, see `viewer_params`)."""
     visible = visible_tickets_for(agent=agent).with_only_columns(Ticket.id)
     return visible.where(Ticket.id == bindparam("ticket_id"))
