@@ -1,8 +1,9 @@
 """Upkeep of the aggregate tables: each ticket change applied in the change's transaction.
 
 The ticket service calls `ticket_changed` after creating or updating a ticket, and the
-comment service calls `comment_added`; both take the ticket's row lock first (the services
-already hold it), so the aggregates always agree with the tickets they summarize.
+comment service calls `comment_added` for a reply that may be the ticket's first response
+(`may_answer_first`); both take the ticket's row lock first (the services already hold it),
+so the aggregates always agree with the tickets they summarize.
 """
 
 from __future__ import annotations
