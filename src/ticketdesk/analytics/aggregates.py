@@ -278,15 +278,21 @@ def comment_added(
     session: Session, *, ticket_id: int, author: Actor, internal: bool, created_at: datetime
 ) -> None:
     """Note the ticket's first public reply from an agent or admin (the earliest one counts)."""
-    if internal or not author.is_agent:
+
+    def may_be_first(responded_at: datetime | None) -> bool:
+        return may_answer_first(
+            author=author, internal=internal, created_at=created_at, responded_at=responded_at
+        )
+
+    if not may_be_first(None):
         return
     connection = session.connection()
     params = {"ticket_id": ticket_id}
     category, opened_at = _TICKET_FOR_RESPONSE.rows(connection, params)[0]
-    existing = _FIRST_RESPONSE.first(connection, params)
-    created_at = created_at.astimezone(UTC)
-    if existing is not None and existing[0] <= created_at:
+    existing = _FIRST_RESPONSE.first(connection, params)  # read under the ticket's lock
+    if not may_be_first(existing[0] if existing else None):
         return
+    created_at = created_at.astimezone(UTC)
     seconds = (created_at - opened_at).total_seconds()
     bucket = bucket_of(seconds)
     moved = {(month_of(created_at), category, bucket): 1}
