@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, type Page, test } from "@playwright/test";
 import { apiAs, createTicket, signIn, unique, USERS } from "./helpers";
 
 test("an agent signs in, opens a ticket, finds it, replies, notes and moves it on", async ({ page }) => {
@@ -64,18 +64,23 @@ test("an agent signs in, opens a ticket, finds it, replies, notes and moves it o
   await api.dispose();
 });
 
+/** Every cell of the list's `column` reads `text`, once the list has settled. Retrying
+ * assertions on the whole column: cells taken at once (`locator.all()`) could be the rows of
+ * the page before, replaced while they were checked one by one. */
+async function expectEveryCell(page: Page, column: string, text: string): Promise<void> {
+  const cells = page.locator(`table.tickets tbody td[data-label=${column}]`);
+  await expect(page.locator("table.tickets")).toHaveAttribute("aria-busy", "false");
+  await expect(cells.filter({ hasNotText: text })).toHaveCount(0);
+  await expect(cells.first()).toHaveText(text);
+}
+
 test("the back button walks back through the list filters", async ({ page }) => {
   await signIn(page, "agent");
   await page.getByLabel("Status").selectOption("open");
   await expect(page).toHaveURL(/status=open/);
   await page.getByLabel("Assignee").selectOption("none");
   await expect(page).toHaveURL(/assignee=none/);
-  // Retrying assertions on the whole column: a list of the cells taken at once could be the
-  // rows of the page before, replaced while they were checked one by one.
-  const assignees = page.locator("table.tickets tbody td[data-label=Assignee]");
-  await expect(page.locator("table.tickets")).toHaveAttribute("aria-busy", "false");
-  await expect(assignees.filter({ hasNotText: "Unassigned" })).toHaveCount(0);
-  await expect(assignees.first()).toHaveText("Unassigned");
+  await expectEveryCell(page, "Assignee", "Unassigned");
   await page.goBack();
   await expect(page).not.toHaveURL(/assignee=/);
   await expect(page.getByLabel("Assignee")).toHaveValue("");
@@ -84,10 +89,7 @@ test("the back button walks back through the list filters", async ({ page }) => 
   await page.goto("/tickets?priority=urgent&sort=-updated_at");
   await expect(page.getByLabel("Priority")).toHaveValue("urgent");
   await expect(page.getByLabel("Sort by")).toHaveValue("-updated_at");
-  const priorities = page.locator("table.tickets tbody td[data-label=Priority]");
-  await expect(page.locator("table.tickets")).toHaveAttribute("aria-busy", "false");
-  await expect(priorities.filter({ hasNotText: "Urgent" })).toHaveCount(0);
-  await expect(priorities.first()).toHaveText("Urgent");
+  await expectEveryCell(page, "Priority", "Urgent");
 });
 
 test("the new-ticket form shows the API's validation messages at the fields", async ({ page }) => {
