@@ -4,9 +4,10 @@ For each backend (SQLite; PostgreSQL when reachable) and each size, it loads a h
 that many tickets into a fresh database, starts the server (`bench/serve.py`: what
 `ticketdesk serve` runs, plus the framework-ceiling endpoint), and drives every endpoint
 from `clients` keep-alive connections for `seconds`, signed in with an agent's API token.
-The ceiling is measured before and after the endpoints, in the same run, and every
-endpoint's throughput is reported as a ratio to their mean, so noise from other work on the
-machine shows up as drift between the two ceilings rather than as a false result.
+Each endpoint runs in `rounds` slices, each right after a slice of the framework ceiling on
+the same server, and its throughput is reported as a ratio to those ceiling slices taken
+together: neighbours see the same machine, so other work on it moves both. Each pair's own
+ratio is reported too, lowest and highest, which shows how far the machine moved meanwhile.
 
 With `--keep DIR` each desk is loaded once, into DIR (PostgreSQL: a database named after its
 size), and reused by later runs with the same DIR: a million tickets take minutes to load,
@@ -234,8 +235,11 @@ def postgres_reachable() -> bool:
         return False
 
 
-def _row(result: load.Result, ceiling: float | None) -> dict[str, Any]:
+def _row(
+    result: load.Result, ceiling: float | None, pair_ratios: list[float] | None = None
+) -> dict[str, Any]:
     cpu = result.server_cpu_ms_per_request
+    pair_ratios = pair_ratios or [1.0]
     return {
         "server_cpu_ms_per_request": round(cpu, 2) if cpu is not None else None,
         "endpoint": result.name,
@@ -244,6 +248,8 @@ def _row(result: load.Result, ceiling: float | None) -> dict[str, Any]:
         "p50_ms": round(result.p50, 2),
         "p99_ms": round(result.p99, 2),
         "ratio": round(result.rps / ceiling, 3) if ceiling else None,
+        # The lowest and highest of each slice's ratio to the ceiling slice just before it.
+        "pair_ratios": [round(min(pair_ratios), 3), round(max(pair_ratios), 3)],
         "errors": result.errors,
         "statuses": dict(result.statuses),
         "client_cpu_s": round(result.client_cpu_s, 2),
@@ -355,7 +361,7 @@ def _drive(
             f"server CPU {result.server_cpu_ms_per_request:.2f} ms/req "
             f"(ceiling {near.server_cpu_ms_per_request:.2f})  errors {result.errors}"
         )
-        rows.append(_row(result, near.rps))
+        rows.append(_row(result, near.rps, [r.rps / c.rps for c, r in pairs if c.rps]))
     overall = load.Result.merge(ceiling.name, ceiling_slices)
     say(
         f"  {overall.name:<40} {overall.rps:8.1f} req/s  p50 {overall.p50:6.2f} ms  "
@@ -383,14 +389,16 @@ def markdown(run: dict[str, Any]) -> str:
         f"Ceiling {run['ceiling_rps']:,.0f} req/s over all its slices (slices ranged "
         f"{run['ceiling_slice_range'][0]:,}-{run['ceiling_slice_range'][1]:,}). {loaded}",
         "",
-        "| endpoint | req/s | p50 ms | p99 ms | ratio to ceiling | server CPU ms/req | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| endpoint | req/s | p50 ms | p99 ms | ratio to ceiling | slice pairs' ratios "
+        "| server CPU ms/req | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in run["rows"]:
+        low, high = row["pair_ratios"]
         lines.append(
             f"| {row['endpoint']} | {row['rps']:,.0f} | {row['p50_ms']:.1f} | "
-            f"{row['p99_ms']:.1f} | {row['ratio']:.0%} | {row['server_cpu_ms_per_request']} | "
-            f"{row['errors']} |"
+            f"{row['p99_ms']:.1f} | {row['ratio']:.0%} | {low:.0%}-{high:.0%} | "
+            f"{row['server_cpu_ms_per_request']} | {row['errors']} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -434,6 +442,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument(
+        "--results", type=Path, default=RESULTS_DIR, help="where the raw results go (JSON)"
+    )
+    parser.add_argument(
         "--keep",
         type=Path,
         default=None,
@@ -451,7 +462,7 @@ def main() -> None:
     for size in (int(value) for value in args.tickets.split(",")):
         for backend in backends:
             runs.append(bench_one(backend, size, args, lambda line: print(line, flush=True)))
-    RESULTS_DIR.mkdir(exist_ok=True)
+    args.results.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     report = {
         "when": stamp,
@@ -464,7 +475,7 @@ def main() -> None:
         "server_environment": _server_environment(),
         "runs": runs,
     }
-    out = RESULTS_DIR / f"http-{stamp}.json"
+    out = args.results / f"http-{stamp}.json"
     out.write_text(json.dumps(report, indent=2))
     print()
     for run in runs:
