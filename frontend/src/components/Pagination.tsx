@@ -8,7 +8,7 @@ interface PaginationProps {
   label: string;
 }
 
-/** "Showing 26–50 of 120" (or "of more than 1,000") with previous/next buttons. */
+/** "Showing 26–50 of 120" (or "of more than 500") with previous/next buttons. */
 export function Pagination({ page, perPage, total, exact = true, onPage, label }: PaginationProps) {
   const pages = exact ? Math.max(1, Math.ceil(total / perPage)) : Number.POSITIVE_INFINITY;
   const first = total === 0 ? 0 : (page - 1) * perPage + 1;

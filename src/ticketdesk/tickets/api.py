@@ -96,7 +96,7 @@ def create_ticket(body: TicketCreate) -> Response:
 @finds_caller_itself
 def list_tickets(query: TicketListQuery) -> Response:
     """The tickets you may see, filtered, sorted and paginated (see X-Total-Count and Link).
-    A search (`q`) counts its matches up to 1,000, or to the page's last if further: with
+    A search (`q`) counts its matches up to 500, or to the page's last if further: with
     more, `X-Total-Count-Exact: false` says that more than X-Total-Count match."""
     token = unchecked_bearer_token()
     listed = None if token is None else _queue_for_token(token, query)

@@ -156,12 +156,14 @@ CHECK_EACH_UP_TO = 2_000
 
 
 # A search counts its matches no further than this many (or than the page asked for, when
-# that lies further): a word one ticket in eight holds matches 129,000 tickets of a million,
+# that lies further): past it the total is a lower bound, and the response says so. An
+# agent refines a search that finds hundreds of tickets rather than pages through them (20
+# pages of 25 here). A word one ticket in eight holds matches 129,000 tickets of a million,
 # and counting them all was most of such a search's time (on PostgreSQL 425 ms, against
-# 11 ms for the first thousand). Past it the total is a lower bound, and the response says
-# so: an agent refines a search that finds a thousand tickets rather than pages through it
-# (GitHub's search API gives at most 1,000 results for the same reason).
-COUNT_UP_TO = 1_000
+# 11 ms for the first thousand). Even the first thousand were: PostgreSQL reads tickets
+# until it has found them, some 7,700 for such a word, so an agent's search cost it 3.4-4.5
+# ms counting to 1,000 against 2.0-2.3 counting to 500 (bench/RESULTS.md, session 26).
+COUNT_UP_TO = 500
 
 
 def counted_up_to(ids: Select[Any], limit: int | BindParameter[int]) -> Select[int]:
