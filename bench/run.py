@@ -235,11 +235,8 @@ def postgres_reachable() -> bool:
         return False
 
 
-def _row(
-    result: load.Result, ceiling: float | None, pair_ratios: list[float] | None = None
-) -> dict[str, Any]:
+def _row(result: load.Result, ceiling: float | None, pair_ratios: list[float]) -> dict[str, Any]:
     cpu = result.server_cpu_ms_per_request
-    pair_ratios = pair_ratios or [1.0]
     return {
         "server_cpu_ms_per_request": round(cpu, 2) if cpu is not None else None,
         "endpoint": result.name,
@@ -248,8 +245,11 @@ def _row(
         "p50_ms": round(result.p50, 2),
         "p99_ms": round(result.p99, 2),
         "ratio": round(result.rps / ceiling, 3) if ceiling else None,
-        # The lowest and highest of each slice's ratio to the ceiling slice just before it.
-        "pair_ratios": [round(min(pair_ratios), 3), round(max(pair_ratios), 3)],
+        # The lowest and highest of each slice's ratio to the ceiling slice just before it;
+        # None, as the ratio, when no ceiling slice served anything.
+        "pair_ratios": (
+            [round(min(pair_ratios), 3), round(max(pair_ratios), 3)] if pair_ratios else None
+        ),
         "errors": result.errors,
         "statuses": dict(result.statuses),
         "client_cpu_s": round(result.client_cpu_s, 2),
@@ -373,7 +373,7 @@ def _drive(
         "tickets": tickets,
         "ceiling_rps": round(overall.rps, 1),
         "ceiling_slice_range": [round(min(spread)), round(max(spread))],
-        "rows": [_row(overall, overall.rps), *rows],
+        "rows": [_row(overall, overall.rps, [1.0]), *rows],
     }
 
 
