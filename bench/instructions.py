@@ -41,6 +41,7 @@ SCENARIOS = (
 )
 WRITES = {"create a ticket", "add a comment"}
 _TOTALS = re.compile(rb"^totals: (\d+)", re.MULTILINE)
+_VALGRIND = re.compile(r"==\d+==")
 
 
 def _inner(desk: Path, scenario: str, tickets: int, requests: int, warm_up: int) -> None:
@@ -107,7 +108,11 @@ def _count(desk: Path, scenario: str, tickets: int, requests: int, warm_up: int)
         command += [sys.executable, "-m", "bench.instructions", "--inner", scenario]
         command += ["--desk", str(desk), "--tickets", str(tickets)]
         command += ["--requests", str(requests), "--warm-up", str(warm_up)]
-        subprocess.run(command, check=True, stderr=subprocess.DEVNULL)
+        done = subprocess.run(command, stderr=subprocess.PIPE, text=True)
+        if done.returncode != 0:
+            # What the measured process said, without valgrind's own lines ("==pid== ...").
+            said = [line for line in done.stderr.splitlines() if not _VALGRIND.match(line)]
+            raise SystemExit(f"{scenario!r} failed under callgrind:\n" + "\n".join(said[-5:]))
         # callgrind.out.1: up to the first mark; .2: between the marks; no .3 unless
         # something else called getppid, which would make .2 a part of the requests only.
         if not out.with_suffix(".out.2").exists() or out.with_suffix(".out.3").exists():
@@ -133,11 +138,18 @@ def main() -> None:
     if args.inner:
         _inner(args.desk, args.inner, args.tickets, args.requests, args.warm_up)
         return
+    chosen = args.only.split(",") if args.only else SCENARIOS
+    known = {"ceiling", *(found.name for found in scenarios(args.tickets, []))}
+    unknown = [name for name in chosen if name not in known and not name.startswith("analytics /")]
+    if unknown:
+        raise SystemExit(
+            f"unknown scenario {', '.join(map(repr, unknown))}: "
+            f"one of {', '.join(sorted(known))}, or 'analytics PATH'"
+        )
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is needed (apt-get install -y valgrind)")
     if not args.desk.exists():
         _build(args.desk, args.tickets)
-    chosen = args.only.split(",") if args.only else SCENARIOS
     for scenario in chosen:
         total = _count(args.desk, scenario, args.tickets, args.requests, args.warm_up)
         print(f"{scenario:40} {total / args.requests / 1e6:7.3f}M instructions/request", flush=True)
