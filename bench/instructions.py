@@ -31,8 +31,9 @@ from bench import load
 from bench.run import scenarios
 
 # The scenarios counted: the framework ceiling and bare read as references, then the API's.
+CEILING = "ceiling"
 SCENARIOS = (
-    "ceiling",
+    CEILING,
     "bare read (no auth, no API shape)",
     "read a ticket",
     "list a filtered page",
@@ -47,7 +48,7 @@ _VALGRIND = re.compile(r"==\d+==")
 def _inner(desk: Path, scenario: str, tickets: int, requests: int, warm_up: int) -> None:
     """Run in the measured process: `warm_up` requests of `scenario`, then `requests` more
     between two marks (see the module's docstring)."""
-    from bench.serve import CEILING_PATH, add_reference_endpoints
+    from bench.serve import add_reference_endpoints
     from ticketdesk.app import create_app
     from ticketdesk.settings import Settings
 
@@ -63,14 +64,9 @@ def _inner(desk: Path, scenario: str, tickets: int, requests: int, warm_up: int)
     token = (desk / "agent-token").read_text().strip()
     headers = {"Authorization": f"Bearer {token}"}
 
-    def ceiling(_n: int) -> load.Request:
-        return ("GET", CEILING_PATH, None)
-
-    makers: dict[str, load.RequestFactory] = {"ceiling": ceiling}
-    makers.update((found.name, found.make) for found in scenarios(tickets, []))
-    # "analytics PATH", as `bench.run` names them: a GET of PATH.
-    analytics = scenario.removeprefix("analytics ")
-    make = makers.get(scenario) or (lambda _n: ("GET", analytics, None))
+    make = _requests_of(scenario, tickets)
+    if make is None:
+        raise SystemExit(f"unknown scenario {scenario!r}")
     client = app.test_client()
 
     def send(n: int) -> None:
@@ -85,6 +81,20 @@ def _inner(desk: Path, scenario: str, tickets: int, requests: int, warm_up: int)
     for n in range(warm_up, warm_up + requests):
         send(n)
     os.getppid()
+
+
+def _requests_of(scenario: str, tickets: int) -> load.RequestFactory | None:
+    """The requests `scenario` sends: the framework ceiling's, a `bench.run` scenario's by its
+    name, or for "analytics PATH" (as `bench.run` names them) a GET of PATH. None for any
+    other name."""
+    from bench.serve import CEILING_PATH
+
+    if scenario == CEILING:
+        return lambda _n: ("GET", CEILING_PATH, None)
+    if scenario.startswith("analytics /"):
+        path = scenario.removeprefix("analytics ")
+        return lambda _n: ("GET", path, None)
+    return next((found.make for found in scenarios(tickets, []) if found.name == scenario), None)
 
 
 def _build(desk: Path, tickets: int) -> None:
@@ -139,12 +149,12 @@ def main() -> None:
         _inner(args.desk, args.inner, args.tickets, args.requests, args.warm_up)
         return
     chosen = args.only.split(",") if args.only else SCENARIOS
-    known = {"ceiling", *(found.name for found in scenarios(args.tickets, []))}
-    unknown = [name for name in chosen if name not in known and not name.startswith("analytics /")]
+    unknown = [name for name in chosen if _requests_of(name, args.tickets) is None]
     if unknown:
+        known = sorted([CEILING, *(found.name for found in scenarios(args.tickets, []))])
         raise SystemExit(
             f"unknown scenario {', '.join(map(repr, unknown))}: "
-            f"one of {', '.join(sorted(known))}, or 'analytics PATH'"
+            f"one of {', '.join(known)}, or 'analytics PATH'"
         )
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is needed (apt-get install -y valgrind)")
